@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+// Rebuilds dist/ only when a source file is newer than the last build, so `npm start`
+// is fast on the second run and always runs the current code.
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+const { execFileSync } = require('node:child_process');
+
+const root = path.resolve(__dirname, '..');
+const stamp = path.join(root, 'dist', '.build-stamp');
+
+function newestMtime(dir) {
+  let newest = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(full));
+    else newest = Math.max(newest, fs.statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+const sourcesChanged = Math.max(
+  newestMtime(path.join(root, 'src')),
+  fs.statSync(path.join(root, 'tsconfig.json')).mtimeMs,
+  fs.statSync(path.join(root, 'tsconfig.build.json')).mtimeMs,
+  fs.statSync(path.join(root, 'package-lock.json')).mtimeMs,
+);
+const builtAt = fs.existsSync(stamp) ? fs.statSync(stamp).mtimeMs : 0;
+if (sourcesChanged > builtAt) {
+  process.stderr.write('zapdesk: compiling TypeScript (tsc)...\n');
+  fs.rmSync(path.join(root, 'dist'), { recursive: true, force: true });
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  fs.writeFileSync(stamp, new Date().toISOString());
+}

@@ -1,0 +1,18 @@
+import { TwilioIntegration } from './twilio-integration';
+
+/**
+ * Port for storing integrations. Every finder is scoped by company, except the two that
+ * resolve an incoming Twilio request (which carries no company) and the saga's work list.
+ * `save` inserts or updates with optimistic concurrency: a stale aggregate throws
+ * ConcurrencyError; a WhatsApp number held by another integration throws NumberInUseError.
+ */
+export interface IntegrationRepository {
+  save(integration: TwilioIntegration): Promise<void>;
+  findById(companyId: string, id: string): Promise<TwilioIntegration | null>;
+  listByCompany(companyId: string): Promise<TwilioIntegration[]>;
+  delete(companyId: string, id: string): Promise<boolean>;
+  /** Webhook resolution: the integration that owns this number in this account. */
+  findByAccountAndNumber(accountSid: string, whatsappNumber: string): Promise<TwilioIntegration | null>;
+  /** Provisioning integrations whose next check is due (the saga's work list, across companies). */
+  findProvisioningDue(now: Date, limit: number): Promise<TwilioIntegration[]>;
+}

@@ -1,0 +1,246 @@
+import { AggregateRoot } from '../shared/aggregate-root';
+import { assertCompanyId } from '../shared/company-id';
+import { DomainError, InvalidTransitionError, InvalidValueError } from '../shared/domain-error';
+import { MessageStatus, OutboundStatus, isFailure, isForwardMove } from './delivery-status';
+import { MessageEvent } from './message-events';
+
+/** WhatsApp's limit for one text message body. */
+export const MAX_BODY_LENGTH = 4096;
+
+export interface MediaItem {
+  readonly url: string;
+  readonly contentType: string;
+}
+
+export interface TemplateContent {
+  readonly contentSid: string;
+  readonly contentVariables: Readonly<Record<string, string>>;
+}
+
+/** WhatsApp extras of an inbound message worth keeping (all optional, as Twilio sends them). */
+export interface InboundExtras {
+  readonly latitude?: string;
+  readonly longitude?: string;
+  readonly address?: string;
+  readonly label?: string;
+  readonly buttonText?: string;
+  readonly buttonPayload?: string;
+  /** SID of the message the customer replied to (OriginalRepliedMessageSid). */
+  readonly repliedToSid?: string;
+}
+
+export interface MessageError {
+  readonly code: number | null;
+  readonly message: string;
+}
+
+export interface MessageSnapshot {
+  readonly id: string;
+  readonly companyId: string;
+  readonly ticketId: string;
+  readonly integrationId: string;
+  readonly direction: 'inbound' | 'outbound';
+  readonly body: string;
+  readonly media: readonly MediaItem[];
+  readonly template: TemplateContent | null;
+  readonly extras: InboundExtras | null;
+  readonly twilioSid: string | null;
+  readonly status: MessageStatus;
+  readonly error: MessageError | null;
+  readonly attempts: number;
+  /** The agent who sent an outbound message (notified when it fails). */
+  readonly senderUserId: string | null;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+  readonly version: number;
+}
+
+export class Message extends AggregateRoot<MessageEvent> {
+  private constructor(private state: MessageSnapshot) {
+    super();
+  }
+
+  static receive(input: {
+    id: string;
+    companyId: string;
+    ticketId: string;
+    integrationId: string;
+    twilioSid: string;
+    body: string;
+    media: readonly MediaItem[];
+    extras?: InboundExtras | null;
+    now: Date;
+  }): Message {
+    const message = new Message({
+      id: input.id,
+      companyId: assertCompanyId(input.companyId),
+      ticketId: input.ticketId,
+      integrationId: input.integrationId,
+      direction: 'inbound',
+      body: input.body,
+      media: input.media,
+      template: null,
+      extras: input.extras ?? null,
+      twilioSid: input.twilioSid,
+      status: 'received',
+      error: null,
+      attempts: 0,
+      senderUserId: null,
+      createdAt: input.now,
+      updatedAt: input.now,
+      version: 0,
+    });
+    message.record({ name: 'message.received', companyId: message.companyId, aggregateId: message.id, occurredAt: input.now, ticketId: input.ticketId });
+    return message;
+  }
+
+  /** An agent's reply, accepted for delivery (`queued`): either free-form text or a template. */
+  static queueOutbound(input: {
+    id: string;
+    companyId: string;
+    ticketId: string;
+    integrationId: string;
+    senderUserId: string;
+    body?: string | null;
+    template?: TemplateContent | null;
+    now: Date;
+  }): Message {
+    const body = input.body ?? '';
+    const template = input.template ?? null;
+    if (template === null) {
+      if (body.trim().length === 0) throw new InvalidValueError('body', 'must not be empty');
+      if (body.length > MAX_BODY_LENGTH) throw new InvalidValueError('body', `must be at most ${MAX_BODY_LENGTH} characters`);
+    }
+    const message = new Message({
+      id: input.id,
+      companyId: assertCompanyId(input.companyId),
+      ticketId: input.ticketId,
+      integrationId: input.integrationId,
+      direction: 'outbound',
+      body,
+      media: [],
+      template,
+      extras: null,
+      twilioSid: null,
+      status: 'queued',
+      error: null,
+      attempts: 0,
+      senderUserId: input.senderUserId,
+      createdAt: input.now,
+      updatedAt: input.now,
+      version: 0,
+    });
+    message.record({ name: 'message.queued', companyId: message.companyId, aggregateId: message.id, occurredAt: input.now, ticketId: input.ticketId });
+    return message;
+  }
+
+  static restore(snapshot: MessageSnapshot): Message {
+    return new Message(snapshot);
+  }
+
+  get id(): string {
+    return this.state.id;
+  }
+  get companyId(): string {
+    return this.state.companyId;
+  }
+  get ticketId(): string {
+    return this.state.ticketId;
+  }
+  get integrationId(): string {
+    return this.state.integrationId;
+  }
+  get direction(): 'inbound' | 'outbound' {
+    return this.state.direction;
+  }
+  get status(): MessageStatus {
+    return this.state.status;
+  }
+  get twilioSid(): string | null {
+    return this.state.twilioSid;
+  }
+  get attempts(): number {
+    return this.state.attempts;
+  }
+  get version(): number {
+    return this.state.version;
+  }
+
+  /** A worker took the message and is about to call Twilio. */
+  startSending(now: Date): void {
+    this.requireOutbound();
+    if (this.state.status !== 'queued') throw new InvalidTransitionError('message', this.state.status, 'sending');
+    this.state = { ...this.state, status: 'sending', attempts: this.state.attempts + 1, updatedAt: now };
+    this.statusChanged(now);
+  }
+
+  /** Twilio accepted the message and gave it a SID. */
+  recordAccepted(twilioSid: string, now: Date): void {
+    this.requireOutbound();
+    this.state = { ...this.state, twilioSid, updatedAt: now };
+    // A status callback may have arrived before Twilio's REST answer was stored.
+    if (isForwardMove(this.state.status as OutboundStatus, 'sent')) this.applyDelivery('sent', now);
+  }
+
+  /** A transient failure: back to the queue for another attempt. */
+  requeueAfterTransientFailure(error: MessageError, now: Date): void {
+    this.requireOutbound();
+    if (this.state.status !== 'sending') throw new InvalidTransitionError('message', this.state.status, 'queued');
+    this.state = { ...this.state, status: 'queued', error, updatedAt: now };
+    this.statusChanged(now);
+  }
+
+  /**
+   * A delivery report (REST answer or status callback). Returns whether it changed
+   * anything: out-of-order or repeated reports are ignored, never moving status back.
+   */
+  recordDelivery(status: OutboundStatus, now: Date, error?: MessageError): boolean {
+    this.requireOutbound();
+    if (!isForwardMove(this.state.status as OutboundStatus, status)) return false;
+    if (isFailure(status)) this.state = { ...this.state, error: error ?? { code: null, message: 'delivery failed' } };
+    this.applyDelivery(status, now);
+    return true;
+  }
+
+  /** An agent asks to try a failed message again: fresh attempt budget, back to the queue. */
+  retry(now: Date): void {
+    this.requireOutbound();
+    if (!isFailure(this.state.status)) {
+      throw new DomainError('MESSAGE.NOT_RETRYABLE', 'conflict', `only failed or undelivered messages can be retried, this one is ${this.state.status}`);
+    }
+    this.state = { ...this.state, status: 'queued', attempts: 0, error: null, twilioSid: null, updatedAt: now };
+    this.statusChanged(now);
+  }
+
+  toSnapshot(): MessageSnapshot {
+    return this.state;
+  }
+
+  markSaved(): void {
+    this.state = { ...this.state, version: this.state.version + 1 };
+  }
+
+  private applyDelivery(status: OutboundStatus, now: Date): void {
+    if (this.state.status === status) return;
+    this.state = { ...this.state, status, updatedAt: now };
+    this.statusChanged(now);
+  }
+
+  private requireOutbound(): void {
+    if (this.state.direction !== 'outbound') {
+      throw new DomainError('MESSAGE.NOT_OUTBOUND', 'conflict', 'inbound messages have no delivery status');
+    }
+  }
+
+  private statusChanged(now: Date): void {
+    this.record({
+      name: 'message.status_changed',
+      companyId: this.companyId,
+      aggregateId: this.id,
+      occurredAt: now,
+      ticketId: this.ticketId,
+      status: this.state.status,
+      ...(this.state.error?.code != null && isFailure(this.state.status) ? { errorCode: this.state.error.code } : {}),
+    });
+  }
+}

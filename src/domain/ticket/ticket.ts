@@ -1,0 +1,191 @@
+import { AggregateRoot } from '../shared/aggregate-root';
+import { assertCompanyId } from '../shared/company-id';
+import { DomainError } from '../shared/domain-error';
+import { normalizeE164 } from '../shared/phone-number';
+import { TicketEvent } from './ticket-events';
+import { TicketStatus, assertTicketTransition } from './ticket-status';
+
+/** WhatsApp's customer-service window: free-form replies only within 24 h of the customer's last message. */
+export const CUSTOMER_SERVICE_WINDOW_MS = 24 * 60 * 60 * 1000;
+const PREVIEW_LENGTH = 140;
+
+export interface Contact {
+  /** Bare E.164 of the customer. */
+  readonly whatsappNumber: string;
+  readonly profileName: string | null;
+  readonly waId: string | null;
+  /** Twilio answered 21610: the customer opted out; cleared when they write again. */
+  readonly optedOut: boolean;
+}
+
+export interface LastMessageSummary {
+  readonly preview: string;
+  readonly at: Date;
+  readonly direction: 'inbound' | 'outbound';
+}
+
+export interface TicketSnapshot {
+  readonly id: string;
+  readonly companyId: string;
+  readonly integrationId: string;
+  readonly contact: Contact;
+  readonly status: TicketStatus;
+  readonly unreadCount: number;
+  readonly lastMessage: LastMessageSummary | null;
+  readonly lastInboundAt: Date | null;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+  readonly version: number;
+}
+
+export class Ticket extends AggregateRoot<TicketEvent> {
+  private constructor(private state: TicketSnapshot) {
+    super();
+  }
+
+  static open(input: {
+    id: string;
+    companyId: string;
+    integrationId: string;
+    contactNumber: string;
+    profileName?: string | null;
+    waId?: string | null;
+    now: Date;
+  }): Ticket {
+    const ticket = new Ticket({
+      id: input.id,
+      companyId: assertCompanyId(input.companyId),
+      integrationId: input.integrationId,
+      contact: {
+        whatsappNumber: normalizeE164(input.contactNumber, 'contact'),
+        profileName: input.profileName ?? null,
+        waId: input.waId ?? null,
+        optedOut: false,
+      },
+      status: 'open',
+      unreadCount: 0,
+      lastMessage: null,
+      lastInboundAt: null,
+      createdAt: input.now,
+      updatedAt: input.now,
+      version: 0,
+    });
+    ticket.record({ name: 'ticket.opened', companyId: ticket.companyId, aggregateId: ticket.id, occurredAt: input.now, integrationId: input.integrationId });
+    return ticket;
+  }
+
+  static restore(snapshot: TicketSnapshot): Ticket {
+    return new Ticket(snapshot);
+  }
+
+  get id(): string {
+    return this.state.id;
+  }
+  get companyId(): string {
+    return this.state.companyId;
+  }
+  get integrationId(): string {
+    return this.state.integrationId;
+  }
+  get status(): TicketStatus {
+    return this.state.status;
+  }
+  get contact(): Contact {
+    return this.state.contact;
+  }
+  get unreadCount(): number {
+    return this.state.unreadCount;
+  }
+  get lastInboundAt(): Date | null {
+    return this.state.lastInboundAt;
+  }
+  get version(): number {
+    return this.state.version;
+  }
+  get isClosed(): boolean {
+    return this.state.status === 'closed';
+  }
+
+  /** A customer message arrived: counts as unread, refreshes the window and clears an opt-out. */
+  recordInbound(input: { preview: string; at: Date; profileName?: string | null; waId?: string | null }): void {
+    this.requireNotClosed();
+    const lastInboundAt = !this.state.lastInboundAt || input.at > this.state.lastInboundAt ? input.at : this.state.lastInboundAt;
+    this.state = {
+      ...this.state,
+      contact: {
+        ...this.state.contact,
+        profileName: input.profileName ?? this.state.contact.profileName,
+        waId: input.waId ?? this.state.contact.waId,
+        optedOut: false,
+      },
+      unreadCount: this.state.unreadCount + 1,
+      lastMessage: this.newerSummary({ preview: toPreview(input.preview), at: input.at, direction: 'inbound' }),
+      lastInboundAt,
+      // A customer writing on a pending ticket needs attention again.
+      status: this.state.status === 'pending' ? 'open' : this.state.status,
+      updatedAt: input.at,
+    };
+    this.changed(input.at);
+  }
+
+  /** An agent's reply was accepted; it does not extend the 24-hour window. */
+  recordOutbound(preview: string, at: Date): void {
+    this.state = {
+      ...this.state,
+      lastMessage: this.newerSummary({ preview: toPreview(preview), at, direction: 'outbound' }),
+      updatedAt: at,
+    };
+    this.changed(at);
+  }
+
+  markRead(now: Date): void {
+    if (this.state.unreadCount === 0) return;
+    this.state = { ...this.state, unreadCount: 0, updatedAt: now };
+    this.changed(now);
+  }
+
+  changeStatus(to: TicketStatus, now: Date): void {
+    if (this.state.status === to) return;
+    assertTicketTransition(this.state.status, to);
+    this.state = { ...this.state, status: to, updatedAt: now };
+    this.changed(now);
+  }
+
+  markOptedOut(now: Date): void {
+    if (this.state.contact.optedOut) return;
+    this.state = { ...this.state, contact: { ...this.state.contact, optedOut: true }, updatedAt: now };
+    this.changed(now);
+  }
+
+  /** Free-form text is allowed only within 24 h of the customer's last inbound message. */
+  isWithinCustomerServiceWindow(now: Date): boolean {
+    const last = this.state.lastInboundAt;
+    return last !== null && now.getTime() - last.getTime() < CUSTOMER_SERVICE_WINDOW_MS;
+  }
+
+  toSnapshot(): TicketSnapshot {
+    return this.state;
+  }
+
+  markSaved(): void {
+    this.state = { ...this.state, version: this.state.version + 1 };
+  }
+
+  private newerSummary(candidate: LastMessageSummary): LastMessageSummary {
+    const current = this.state.lastMessage;
+    return current && current.at > candidate.at ? current : candidate;
+  }
+
+  private requireNotClosed(): void {
+    if (this.isClosed) throw new DomainError('TICKET.CLOSED', 'conflict', 'ticket is closed');
+  }
+
+  private changed(now: Date): void {
+    this.record({ name: 'ticket.changed', companyId: this.companyId, aggregateId: this.id, occurredAt: now, status: this.state.status });
+  }
+}
+
+function toPreview(text: string): string {
+  const oneLine = text.replace(/\s+/g, ' ').trim();
+  return oneLine.length > PREVIEW_LENGTH ? `${oneLine.slice(0, PREVIEW_LENGTH - 1)}…` : oneLine;
+}

@@ -1,0 +1,78 @@
+import fc from 'fast-check';
+import { CUSTOMER_SERVICE_WINDOW_MS, Ticket } from '../../../src/domain/ticket/ticket';
+import { TICKET_STATUSES, TicketStatus, canTransitionTicket } from '../../../src/domain/ticket/ticket-status';
+import { DomainError } from '../../../src/domain/shared/domain-error';
+
+const T0 = new Date('2026-03-01T12:00:00Z');
+
+function openTicket(): Ticket {
+  return Ticket.open({ id: 't-1', companyId: 'acme', integrationId: 'i-1', contactNumber: 'whatsapp:+5511999990000', now: T0 });
+}
+
+describe('ticket', () => {
+  it('normalises the contact and opens with no unread messages', () => {
+    const ticket = openTicket();
+    expect(ticket.contact.whatsappNumber).toBe('+5511999990000');
+    expect(ticket.toSnapshot()).toMatchObject({ status: 'open', unreadCount: 0, lastInboundAt: null });
+    expect(ticket.pullDomainEvents().map((e) => e.name)).toEqual(['ticket.opened']);
+  });
+
+  it('follows only the documented status transitions; closed is final', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom<TicketStatus>(...TICKET_STATUSES), { maxLength: 20 }), (targets) => {
+        const ticket = openTicket();
+        for (const to of targets) {
+          const from = ticket.status;
+          const legal = from === to || canTransitionTicket(from, to);
+          let accepted = true;
+          try {
+            ticket.changeStatus(to, T0);
+          } catch (error) {
+            expect(error).toBeInstanceOf(DomainError);
+            accepted = false;
+          }
+          expect(accepted).toBe(legal);
+          expect(ticket.status).toBe(accepted ? to : from);
+        }
+      }),
+    );
+    const closed = openTicket();
+    closed.changeStatus('closed', T0);
+    expect(() => closed.recordInbound({ preview: 'hi', at: T0 })).toThrow(DomainError);
+  });
+
+  it('counts unread inbound messages and refreshes the 24-hour window; our replies do not', () => {
+    const ticket = openTicket();
+    expect(ticket.isWithinCustomerServiceWindow(T0)).toBe(false);
+    ticket.recordInbound({ preview: 'Hello\nthere', at: T0, profileName: 'Ana' });
+    ticket.recordInbound({ preview: 'Anyone?', at: new Date(T0.getTime() + 1000) });
+    expect(ticket.unreadCount).toBe(2);
+    expect(ticket.contact.profileName).toBe('Ana');
+    const later = new Date(T0.getTime() + CUSTOMER_SERVICE_WINDOW_MS);
+    ticket.recordOutbound('Sure', later);
+    expect(ticket.isWithinCustomerServiceWindow(new Date(later.getTime() - 1))).toBe(true);
+    expect(ticket.isWithinCustomerServiceWindow(new Date(later.getTime() + 1000))).toBe(false);
+    ticket.markRead(later);
+    expect(ticket.unreadCount).toBe(0);
+  });
+
+  it('keeps the newest message as the summary whatever order they are recorded in', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 1e9 }), { minLength: 1, maxLength: 15 }), (offsets) => {
+        const ticket = openTicket();
+        offsets.forEach((offset, i) => ticket.recordInbound({ preview: `m${i}`, at: new Date(T0.getTime() + offset) }));
+        const newest = Math.max(...offsets);
+        expect(ticket.toSnapshot().lastMessage?.at.getTime()).toBe(T0.getTime() + newest);
+        expect(ticket.lastInboundAt?.getTime()).toBe(T0.getTime() + newest);
+      }),
+    );
+  });
+
+  it('an opted-out contact is cleared when the customer writes again', () => {
+    const ticket = openTicket();
+    ticket.markOptedOut(T0);
+    expect(ticket.contact.optedOut).toBe(true);
+    ticket.recordInbound({ preview: 'back', at: T0 });
+    expect(ticket.contact.optedOut).toBe(false);
+  });
+});
