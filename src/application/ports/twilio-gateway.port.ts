@@ -122,6 +122,10 @@ export interface TwilioMessageLookup {
 export interface TwilioGateway {
   createSubAccount(master: TwilioCredentials, friendlyName: string): Promise<SubAccount>;
   closeSubAccount(master: TwilioCredentials, subAccountSid: string): Promise<void>;
+  /** The active subaccount of the master with this friendly name, or null (saga idempotency). */
+  findSubAccountByName(master: TwilioCredentials, friendlyName: string): Promise<SubAccount | null>;
+  /** Every IncomingPhoneNumber of the account (a provisioned subaccount owns at most one). */
+  listOwnedNumbers(account: TwilioCredentials): Promise<PurchasedNumber[]>;
   searchAvailableNumber(
     account: TwilioCredentials,
     countryCode: string,

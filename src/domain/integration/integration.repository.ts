@@ -15,4 +15,11 @@ export interface IntegrationRepository {
   findByAccountAndNumber(accountSid: string, whatsappNumber: string): Promise<TwilioIntegration | null>;
   /** Provisioning integrations whose next check is due (the saga's work list, across companies). */
   findProvisioningDue(now: Date, limit: number): Promise<TwilioIntegration[]>;
+  /**
+   * Takes the right to run this integration's provisioning until `until`, unless another
+   * worker (any instance) holds an unexpired lease: one saga runner at a time, so no
+   * Twilio call is made twice in parallel.
+   */
+  acquireProvisioningLease(id: string, until: Date, now: Date): Promise<boolean>;
+  releaseProvisioningLease(id: string): Promise<void>;
 }

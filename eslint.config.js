@@ -1,0 +1,55 @@
+// @ts-check
+const js = require('@eslint/js');
+const tseslint = require('typescript-eslint');
+
+const FRAMEWORKS = ['@nestjs/*', 'inversify', 'mongoose', 'mongodb', 'twilio', 'sse-channel', 'express', 'rxjs', 'nestjs-pino', 'pino', 'pino-http'];
+
+/** Early feedback for the layer rules; dependency-cruiser (`npm run layers`) is the authority. */
+const restrict = (patterns) => ['error', { patterns }];
+
+module.exports = tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { parserOptions: { ecmaVersion: 2022, sourceType: 'module' } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-explicit-any': 'error',
+      'no-console': 'error',
+    },
+  },
+  {
+    files: ['src/domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': restrict([
+        { group: FRAMEWORKS, message: 'domain code imports no framework or adapter' },
+        { group: ['**/application/**', '**/infrastructure/**', '**/interfaces/**'], message: 'domain imports only domain' },
+      ]),
+    },
+  },
+  {
+    files: ['src/application/**/*.ts'],
+    rules: {
+      'no-restricted-imports': restrict([
+        { group: FRAMEWORKS, message: 'application code imports no framework or adapter' },
+        { group: ['**/infrastructure/**', '**/interfaces/**'], message: 'application imports only domain and application' },
+      ]),
+    },
+  },
+  {
+    files: ['src/interfaces/**/*.ts'],
+    rules: {
+      'no-restricted-imports': restrict([{ group: ['**/infrastructure/**'], message: 'interfaces never import infrastructure' }]),
+    },
+  },
+  {
+    files: ['scripts/**/*.js', '*.js', '.dependency-cruiser.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', process: 'readonly', console: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off', 'no-console': 'off' },
+  },
+  {
+    files: ['test/**/*.ts', 'bench/**/*.ts', 'src/cli.ts', 'src/main.ts'],
+    rules: { 'no-console': 'off' },
+  },
+);

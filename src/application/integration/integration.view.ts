@@ -1,0 +1,51 @@
+import { TwilioIntegration } from '../../domain/integration/twilio-integration';
+
+/** The read model of an integration: everything but the auth token. */
+export interface IntegrationView {
+  readonly id: string;
+  readonly companyId: string;
+  readonly mode: 'provision' | 'existing';
+  readonly accountSid: string | null;
+  readonly whatsappNumber: string | null;
+  readonly status: 'pending' | 'active' | 'inactive' | 'error';
+  readonly friendlyName: string | null;
+  readonly config: {
+    readonly webhookUrl: string;
+    readonly webhookMethod: 'POST' | 'GET';
+    readonly lastError: string | null;
+    readonly lastErrorDate: Date | null;
+  };
+  readonly provisioningStep: string | null;
+  readonly sendRatePerSecond: number;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+export function toIntegrationView(integration: TwilioIntegration): IntegrationView {
+  const s = integration.toSnapshot();
+  return {
+    id: s.id,
+    companyId: s.companyId,
+    mode: s.mode,
+    accountSid: s.accountSid,
+    whatsappNumber: s.whatsappNumber,
+    status: s.status,
+    friendlyName: s.friendlyName,
+    config: { ...s.config },
+    provisioningStep: provisioningStep(integration),
+    sendRatePerSecond: s.sendRatePerSecond,
+    createdAt: s.createdAt,
+    updatedAt: s.updatedAt,
+  };
+}
+
+/** Where a provisioning integration stands, for people watching it. */
+function provisioningStep(integration: TwilioIntegration): string | null {
+  const p = integration.provisioning;
+  if (!p || integration.status !== 'pending') return null;
+  if (!p.subAccountCreated) return 'creating_subaccount';
+  if (!p.numberSid) return 'buying_number';
+  if (!p.webhookConfigured) return 'configuring_webhook';
+  if (!p.senderSid) return 'registering_sender';
+  return 'awaiting_sender_approval';
+}

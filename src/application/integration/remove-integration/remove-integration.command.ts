@@ -1,0 +1,6 @@
+export class RemoveIntegrationCommand {
+  constructor(
+    readonly companyId: string,
+    readonly integrationId: string,
+  ) {}
+}

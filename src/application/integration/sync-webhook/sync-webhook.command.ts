@@ -1,0 +1,6 @@
+export class SyncWebhookCommand {
+  constructor(
+    readonly companyId: string,
+    readonly integrationId: string,
+  ) {}
+}

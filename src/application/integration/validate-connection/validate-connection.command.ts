@@ -1,0 +1,6 @@
+export class ValidateConnectionCommand {
+  constructor(
+    readonly companyId: string,
+    readonly integrationId: string,
+  ) {}
+}

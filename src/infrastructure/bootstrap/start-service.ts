@@ -1,0 +1,150 @@
+import 'reflect-metadata';
+import { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Container } from 'inversify';
+import { Connection } from 'mongoose';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
+import { Clock } from '../../application/ports/clock.port';
+import { ServiceEnvironment, readServiceEnvironment } from '../config/service-environment';
+import { AppModule } from '../di/app.module';
+import { buildCoreContainer, ensureIndexes } from '../di/core-container';
+import { createLogger } from '../logging/logger';
+import { startDatabaseServer, redactMongoUri, RunningDatabase } from '../persistence/database/database-server';
+import { freePorts } from '../persistence/database/free-port';
+import { openDatabaseConnection } from '../persistence/mongoose/connection';
+import { WriteSlots } from '../persistence/mongoose/write-slots';
+import { ProvisioningWorker } from '../workers/provisioning-worker';
+import { startTwilioEmulator } from '../twilio/emulator/twilio-emulator';
+
+export interface StartServiceOptions {
+  readonly env?: NodeJS.ProcessEnv;
+  /** Overrides PORT; 0 picks a free port. */
+  readonly port?: number;
+  readonly host?: string;
+  /** Overrides MONGODB_URI (tests pass the run's server). */
+  readonly mongodbUri?: string;
+  readonly dbName?: string;
+  readonly logLevel?: string;
+  readonly clock?: Clock;
+  readonly provisioningIntervalMs?: number;
+  readonly twilioTimeoutMs?: number;
+  /** Tests start the background workers themselves (or not at all). */
+  readonly startWorkers?: boolean;
+}
+
+export interface RunningService {
+  readonly url: string;
+  readonly app: INestApplication;
+  readonly container: Container;
+  readonly connection: Connection;
+  readonly environment: ServiceEnvironment;
+  /** The embedded Twilio emulator's URL when no Twilio account is configured. */
+  readonly twilioApiUrl: string | null;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the whole service: database (configured or embedded), Twilio (configured or the
+ * embedded emulator), the core container and the HTTP app. Used by main.ts and e2e tests.
+ */
+export async function startService(options: StartServiceOptions = {}): Promise<RunningService> {
+  const environment = readServiceEnvironment(options.env ?? process.env);
+  const log = createLogger(options.logLevel);
+  const cleanups: Array<() => Promise<void>> = [];
+  try {
+    for (const warning of environment.warnings) log.warn(warning);
+
+    let database: RunningDatabase | null = null;
+    let mongodbUri = options.mongodbUri ?? environment.mongodbUri;
+    if (!mongodbUri) {
+      database = await startDatabaseServer({ log: (line) => log.info(line) });
+      cleanups.push(() => database!.stop());
+      mongodbUri = database.uri;
+    }
+    log.info({ database: database?.kind ?? 'external', uri: redactMongoUri(mongodbUri) }, 'database chosen');
+
+    let twilioApiUrl = environment.twilioApiUrl;
+    let masterAccount = environment.masterAccount;
+    if (!masterAccount && !twilioApiUrl) {
+      const emulator = await startTwilioEmulator({ port: 0 });
+      cleanups.push(() => emulator.close());
+      twilioApiUrl = emulator.url;
+      masterAccount = emulator.masterAccount;
+      log.warn({ twilioApiUrl }, 'no Twilio account configured: using the embedded Twilio emulator');
+    }
+
+    const host = options.host ?? '127.0.0.1';
+    let port = options.port ?? environment.port;
+    if (port === 0) [port] = await freePorts(1, host);
+    const apiUrl = environment.apiUrl ?? `http://localhost:${port}`;
+
+    const connection = await openDatabaseConnection({ uri: mongodbUri, ...(options.dbName ? { dbName: options.dbName } : {}) });
+    cleanups.push(() => connection.close());
+    const writeSlots = await WriteSlots.forConnection(connection);
+    if (writeSlots.active) log.info('database lacks atomic conditional updates (FerretDB): versioned writes take write slots');
+    const container = buildCoreContainer({
+      connection,
+      writeSlots,
+      environment,
+      apiUrl,
+      masterAccount,
+      twilioApiUrl,
+      reportError: (error) => log.error({ err: error }, 'background work failed'),
+      warn: (message, context) => log.warn(context ?? {}, message),
+      ...(options.provisioningIntervalMs ? { provisioningIntervalMs: options.provisioningIntervalMs } : {}),
+      ...(options.twilioTimeoutMs ? { twilioTimeoutMs: options.twilioTimeoutMs } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
+    });
+    await ensureIndexes(container);
+
+    const app = await NestFactory.create<NestExpressApplication>(
+      AppModule.forRoot({ container, jwtSecret: environment.jwtSecret, ...(options.logLevel ? { logLevel: options.logLevel } : {}) }),
+      { bufferLogs: true, bodyParser: false },
+    );
+    app.useLogger(app.get(PinoNestLogger));
+    app.disable('x-powered-by');
+    // Small limits: our JSON bodies and Twilio's webhooks are a few KB; larger is refused with 413.
+    app.useBodyParser('json', { limit: '64kb' });
+    app.useBodyParser('urlencoded', { limit: '64kb', extended: false, parameterLimit: 200 });
+    SwaggerModule.setup('docs', app, () =>
+      SwaggerModule.createDocument(app, new DocumentBuilder().setTitle('Zapdesk').setVersion('1').addBearerAuth().build()),
+    );
+    await app.listen(port, host);
+    cleanups.unshift(() => app.close());
+    if (options.startWorkers !== false) {
+      const provisioning = container.get(ProvisioningWorker);
+      provisioning.start();
+      cleanups.unshift(() => provisioning.stop());
+    }
+    if (environment.generatedJwtSecret) {
+      // Printed once so a developer can mint tokens for the dev run; never in production.
+      process.stderr.write(`zapdesk: development JWT_SECRET for this run: ${environment.generatedJwtSecret}\n`);
+    }
+    log.info({ url: `http://${host}:${port}`, apiUrl }, 'zapdesk is listening');
+
+    return {
+      url: `http://${host}:${port}`,
+      app,
+      container,
+      connection,
+      environment,
+      twilioApiUrl,
+      close: () => runAll(cleanups),
+    };
+  } catch (error) {
+    await runAll(cleanups);
+    throw error;
+  }
+}
+
+async function runAll(cleanups: Array<() => Promise<void>>): Promise<void> {
+  for (const cleanup of cleanups.splice(0)) {
+    try {
+      await cleanup();
+    } catch {
+      /* best effort on shutdown */
+    }
+  }
+}

@@ -1,0 +1,42 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { CqrsModule } from '@nestjs/cqrs';
+import { EventEmitterModule } from '@nestjs/event-emitter';
+import { Container } from 'inversify';
+import { LoggerModule } from 'nestjs-pino';
+import { AUTH_SETTINGS, JwtAuthGuard } from '../../interfaces/http/auth/jwt-auth.guard';
+import { ApiExceptionFilter } from '../../interfaces/http/errors/api-exception.filter';
+import { HealthController } from '../../interfaces/http/health.controller';
+import { pinoHttpOptions } from '../logging/logger';
+import { CORE_CONTAINER, CqrsRegistrar } from './cqrs-registrar';
+import { HTTP_CONTROLLERS, interfaceProviders } from './interface-providers';
+
+export interface AppModuleOptions {
+  readonly container: Container;
+  readonly jwtSecret: string;
+  readonly logLevel?: string;
+}
+
+/** The Nest root module: edges only. Use cases and adapters come from the core container. */
+@Module({})
+export class AppModule {
+  static forRoot(options: AppModuleOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        CqrsModule.forRoot(),
+        EventEmitterModule.forRoot({ wildcard: false, maxListeners: 0 }),
+        LoggerModule.forRoot({ pinoHttp: pinoHttpOptions(options.logLevel) }),
+      ],
+      controllers: [HealthController, ...HTTP_CONTROLLERS],
+      providers: [
+        { provide: CORE_CONTAINER, useValue: options.container },
+        { provide: AUTH_SETTINGS, useValue: { jwtSecret: options.jwtSecret } },
+        { provide: APP_GUARD, useClass: JwtAuthGuard },
+        { provide: APP_FILTER, useClass: ApiExceptionFilter },
+        CqrsRegistrar,
+        ...interfaceProviders(options.container),
+      ],
+    };
+  }
+}

@@ -1,0 +1,12 @@
+import { Provider, Type } from '@nestjs/common';
+import { Container } from 'inversify';
+import { IntegrationsController } from '../../interfaces/http/integrations/integrations.controller';
+import { NotificationsController } from '../../interfaces/http/notifications/notifications.controller';
+
+/** Controllers of `interfaces/` beyond health; each issue's endpoints are added here. */
+export const HTTP_CONTROLLERS: Type[] = [IntegrationsController, NotificationsController];
+
+/** Core services that interface code injects directly (by port token). */
+export function interfaceProviders(_container: Container): Provider[] {
+  return [];
+}

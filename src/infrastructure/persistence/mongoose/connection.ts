@@ -1,0 +1,21 @@
+import mongoose, { Connection } from 'mongoose';
+
+export interface DatabaseConnectionOptions {
+  readonly uri: string;
+  /** Overrides the database named in the URI (tests give each file its own). */
+  readonly dbName?: string;
+  readonly serverSelectionTimeoutMS?: number;
+}
+
+/** One mongoose connection per process; models are registered on it, not on the global mongoose. */
+export async function openDatabaseConnection(options: DatabaseConnectionOptions): Promise<Connection> {
+  const connection = mongoose.createConnection(options.uri, {
+    dbName: options.dbName ?? 'zapdesk',
+    serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 5000,
+    autoIndex: false,
+    autoCreate: false,
+    maxPoolSize: 50,
+  });
+  await connection.asPromise();
+  return connection;
+}

@@ -1,0 +1,56 @@
+import { TwilioIntegration, TwilioIntegrationSnapshot } from '../../../../domain/integration/twilio-integration';
+import { IntegrationDocument } from './integration.schema';
+
+export function toIntegrationDocument(integration: TwilioIntegration, version: number): IntegrationDocument {
+  const s = integration.toSnapshot();
+  return {
+    _id: s.id,
+    companyId: s.companyId,
+    mode: s.mode,
+    friendlyName: s.friendlyName,
+    accountSid: s.accountSid,
+    authToken: s.authToken ? { ciphertext: s.authToken.ciphertext, keyId: s.authToken.keyId } : null,
+    whatsappNumber: s.whatsappNumber,
+    numberKey: s.whatsappNumber ?? `unassigned:${s.id}`,
+    numberSid: s.numberSid,
+    status: s.status,
+    config: { ...s.config },
+    provisioning: s.provisioning ? { ...s.provisioning } : null,
+    sendRatePerSecond: s.sendRatePerSecond,
+    createdAt: s.createdAt,
+    updatedAt: s.updatedAt,
+    version,
+  };
+}
+
+export function toIntegration(doc: IntegrationDocument): TwilioIntegration {
+  const snapshot: TwilioIntegrationSnapshot = {
+    id: doc._id,
+    companyId: doc.companyId,
+    mode: doc.mode,
+    friendlyName: doc.friendlyName ?? null,
+    accountSid: doc.accountSid ?? null,
+    authToken: doc.authToken ? { ciphertext: doc.authToken.ciphertext, keyId: doc.authToken.keyId } : null,
+    whatsappNumber: doc.whatsappNumber ?? null,
+    numberSid: doc.numberSid ?? null,
+    status: doc.status,
+    config: {
+      webhookUrl: doc.config.webhookUrl,
+      webhookMethod: doc.config.webhookMethod,
+      lastError: doc.config.lastError ?? null,
+      lastErrorDate: toDateOrNull(doc.config.lastErrorDate),
+    },
+    provisioning: doc.provisioning
+      ? { ...doc.provisioning, nextCheckAt: toDateOrNull(doc.provisioning.nextCheckAt) }
+      : null,
+    sendRatePerSecond: doc.sendRatePerSecond,
+    createdAt: new Date(doc.createdAt),
+    updatedAt: new Date(doc.updatedAt),
+    version: doc.version,
+  };
+  return TwilioIntegration.restore(snapshot);
+}
+
+function toDateOrNull(value: Date | string | null | undefined): Date | null {
+  return value == null ? null : new Date(value);
+}

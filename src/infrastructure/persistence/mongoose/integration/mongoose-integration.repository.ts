@@ -1,0 +1,92 @@
+import { Connection, Model, mongo } from 'mongoose';
+import { NumberInUseError } from '../../../../domain/integration/integration-errors';
+import { IntegrationRepository } from '../../../../domain/integration/integration.repository';
+import { TwilioIntegration } from '../../../../domain/integration/twilio-integration';
+import { ConcurrencyError } from '../../../../domain/shared/domain-error';
+import { isDuplicateKeyError } from '../mongo-errors';
+import { WriteSlots } from '../write-slots';
+import { toIntegration, toIntegrationDocument } from './integration.mapper';
+import { IntegrationDocument, integrationModel } from './integration.schema';
+
+export class MongooseIntegrationRepository implements IntegrationRepository {
+  private readonly model: Model<IntegrationDocument>;
+  /** Driver-level collection: writes need exact control (conditional replace, no casting). */
+  private readonly collection: mongo.Collection<IntegrationDocument>;
+
+  constructor(
+    connection: Connection,
+    private readonly slots: WriteSlots = WriteSlots.none(),
+  ) {
+    this.model = integrationModel(connection);
+    this.collection = this.model.collection as unknown as mongo.Collection<IntegrationDocument>;
+  }
+
+  async save(integration: TwilioIntegration): Promise<void> {
+    const expected = integration.version;
+    const doc = toIntegrationDocument(integration, expected + 1);
+    try {
+      if (expected === 0) {
+        await this.collection.insertOne(doc);
+      } else {
+        if (!(await this.slots.take('integrations', doc._id, expected + 1))) throw new ConcurrencyError('integration', doc._id);
+        const { _id, ...fields } = doc;
+        // $set, not replace: fields the aggregate does not know (leases, outbox state) survive.
+        const result = await this.collection.updateOne({ _id, companyId: doc.companyId, version: expected }, { $set: fields });
+        if (result.matchedCount === 0) throw new ConcurrencyError('integration', doc._id);
+      }
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+      // The server may not say which index refused the write: ask.
+      const holder = await this.collection.findOne({ numberKey: doc.numberKey }, { projection: { _id: 1 } });
+      if (holder && holder._id !== doc._id) throw new NumberInUseError(doc.numberKey);
+      throw new ConcurrencyError('integration', doc._id);
+    }
+    integration.markSaved();
+  }
+
+  async findById(companyId: string, id: string): Promise<TwilioIntegration | null> {
+    const doc = await this.collection.findOne({ _id: id, companyId });
+    return doc ? toIntegration(doc) : null;
+  }
+
+  async listByCompany(companyId: string): Promise<TwilioIntegration[]> {
+    const docs = await this.collection.find({ companyId }).sort({ createdAt: -1 }).limit(1000).toArray();
+    return docs.map((doc) => toIntegration(doc));
+  }
+
+  async delete(companyId: string, id: string): Promise<boolean> {
+    const result = await this.collection.deleteOne({ _id: id, companyId });
+    return result.deletedCount === 1;
+  }
+
+  async findByAccountAndNumber(accountSid: string, whatsappNumber: string): Promise<TwilioIntegration | null> {
+    const doc = await this.collection.findOne({ numberKey: whatsappNumber, accountSid });
+    return doc ? toIntegration(doc) : null;
+  }
+
+  async findProvisioningDue(now: Date, limit: number): Promise<TwilioIntegration[]> {
+    const docs = await this.collection
+      .find({ status: 'pending', mode: 'provision', 'provisioning.nextCheckAt': { $lte: now } })
+      .sort({ 'provisioning.nextCheckAt': 1 })
+      .limit(limit)
+      .toArray();
+    return docs.map((doc) => toIntegration(doc));
+  }
+
+  async acquireProvisioningLease(id: string, until: Date, now: Date): Promise<boolean> {
+    const doc = await this.collection.findOne({ _id: id }, { projection: { version: 1, provisioningLeaseUntil: 1 } });
+    if (!doc || (doc.provisioningLeaseUntil && doc.provisioningLeaseUntil > now)) return false;
+    // Taking the lease is a versioned write, so two instances cannot both take it.
+    if (!(await this.slots.take('integrations', id, doc.version + 1))) return false;
+    const result = await this.collection.updateOne({ _id: id, version: doc.version }, { $set: { provisioningLeaseUntil: until, version: doc.version + 1 } });
+    return result.modifiedCount === 1;
+  }
+
+  async releaseProvisioningLease(id: string): Promise<void> {
+    await this.collection.updateOne({ _id: id }, { $set: { provisioningLeaseUntil: null } });
+  }
+
+  async ensureIndexes(): Promise<void> {
+    await this.model.createIndexes();
+  }
+}
