@@ -27,6 +27,7 @@ export interface StartServiceOptions {
   readonly mongodbUri?: string;
   readonly dbName?: string;
   readonly logLevel?: string;
+  readonly logDestination?: NodeJS.WritableStream;
   readonly clock?: Clock;
   readonly provisioningIntervalMs?: number;
   readonly twilioTimeoutMs?: number;
@@ -51,7 +52,7 @@ export interface RunningService {
  */
 export async function startService(options: StartServiceOptions = {}): Promise<RunningService> {
   const environment = readServiceEnvironment(options.env ?? process.env);
-  const log = createLogger(options.logLevel);
+  const log = createLogger(options.logLevel, options.logDestination);
   const cleanups: Array<() => Promise<void>> = [];
   try {
     for (const warning of environment.warnings) log.warn(warning);
@@ -100,7 +101,12 @@ export async function startService(options: StartServiceOptions = {}): Promise<R
     await ensureIndexes(container);
 
     const app = await NestFactory.create<NestExpressApplication>(
-      AppModule.forRoot({ container, jwtSecret: environment.jwtSecret, ...(options.logLevel ? { logLevel: options.logLevel } : {}) }),
+      AppModule.forRoot({
+        container,
+        jwtSecret: environment.jwtSecret,
+        ...(options.logLevel ? { logLevel: options.logLevel } : {}),
+        ...(options.logDestination ? { logDestination: options.logDestination } : {}),
+      }),
       { bufferLogs: true, bodyParser: false },
     );
     app.useLogger(app.get(PinoNestLogger));

@@ -15,6 +15,8 @@ export interface AppModuleOptions {
   readonly container: Container;
   readonly jwtSecret: string;
   readonly logLevel?: string;
+  /** Where logs go (stdout when omitted); tests capture them to scan for secrets. */
+  readonly logDestination?: NodeJS.WritableStream;
 }
 
 /** The Nest root module: edges only. Use cases and adapters come from the core container. */
@@ -26,7 +28,9 @@ export class AppModule {
       imports: [
         CqrsModule.forRoot(),
         EventEmitterModule.forRoot({ wildcard: false, maxListeners: 0 }),
-        LoggerModule.forRoot({ pinoHttp: pinoHttpOptions(options.logLevel) }),
+        LoggerModule.forRoot({
+          pinoHttp: options.logDestination ? [pinoHttpOptions(options.logLevel), options.logDestination] : pinoHttpOptions(options.logLevel),
+        }),
       ],
       controllers: [HealthController, ...HTTP_CONTROLLERS],
       providers: [

@@ -34,6 +34,7 @@ export function pinoHttpOptions(level = process.env.LOG_LEVEL ?? 'info'): Option
 }
 
 /** Logger for code outside HTTP requests (bootstrap, workers, CLI). */
-export function createLogger(level = process.env.LOG_LEVEL ?? 'info'): pino.Logger {
-  return pino({ level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } });
+export function createLogger(level = process.env.LOG_LEVEL ?? 'info', destination?: pino.DestinationStream): pino.Logger {
+  const options = { level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
+  return destination ? pino(options, destination) : pino(options);
 }

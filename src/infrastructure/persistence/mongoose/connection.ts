@@ -10,7 +10,7 @@ export interface DatabaseConnectionOptions {
 /** One mongoose connection per process; models are registered on it, not on the global mongoose. */
 export async function openDatabaseConnection(options: DatabaseConnectionOptions): Promise<Connection> {
   const connection = mongoose.createConnection(options.uri, {
-    dbName: options.dbName ?? 'zapdesk',
+    dbName: options.dbName ?? databaseNameIn(options.uri) ?? 'zapdesk',
     serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 5000,
     autoIndex: false,
     autoCreate: false,
@@ -18,4 +18,10 @@ export async function openDatabaseConnection(options: DatabaseConnectionOptions)
   });
   await connection.asPromise();
   return connection;
+}
+
+/** The database named in a mongodb:// URI's path, if any. */
+function databaseNameIn(uri: string): string | undefined {
+  const match = /^mongodb(?:\+srv)?:\/\/[^/]+\/([^?]+)/.exec(uri);
+  return match?.[1] ? decodeURIComponent(match[1]) : undefined;
 }

@@ -1,0 +1,299 @@
+import { newAuthToken, newSid } from './emulator-ids';
+
+/** In-memory Twilio: accounts, number inventory, owned numbers, senders, messages, media, logs. */
+
+export type AccountStatus = 'active' | 'suspended' | 'closed';
+
+export interface AccountRecord {
+  readonly sid: string;
+  authToken: string;
+  friendlyName: string;
+  status: AccountStatus;
+  /** The master account's SID; a master account owns itself. */
+  readonly ownerSid: string;
+  readonly dateCreated: Date;
+  dateUpdated: Date;
+  /** Balance in `currency`; subaccounts carry none (the master pays). */
+  balance: number;
+  readonly currency: string;
+}
+
+export interface NumberRecord {
+  readonly sid: string;
+  accountSid: string;
+  readonly phoneNumber: string;
+  friendlyName: string;
+  smsUrl: string | null;
+  smsMethod: string;
+  smsFallbackUrl: string | null;
+  smsFallbackMethod: string;
+  statusCallback: string | null;
+  statusCallbackMethod: string;
+  voiceUrl: string | null;
+  voiceMethod: string;
+  readonly dateCreated: Date;
+  dateUpdated: Date;
+}
+
+export interface SenderRecord {
+  readonly sid: string;
+  readonly accountSid: string;
+  readonly senderId: string;
+  readonly createdAt: number;
+  profile: Record<string, unknown>;
+  webhook: Record<string, unknown>;
+  configuration: Record<string, unknown>;
+  /** Set by tests (`setSenderStatus`) or by an update; else derived from the online delay. */
+  statusOverride?: string;
+}
+
+export type MessageDirection = 'inbound' | 'outbound-api';
+
+export interface MessageRecord {
+  readonly sid: string;
+  readonly accountSid: string;
+  readonly direction: MessageDirection;
+  readonly from: string;
+  readonly to: string;
+  readonly body: string;
+  readonly contentSid: string | null;
+  readonly contentVariables: string | null;
+  readonly statusCallback: string | null;
+  status: string;
+  errorCode: number | null;
+  errorMessage: string | null;
+  readonly numSegments: number;
+  readonly numMedia: number;
+  price: string | null;
+  readonly dateCreated: Date;
+  dateUpdated: Date;
+  dateSent: Date | null;
+}
+
+export interface MediaRecord {
+  readonly sid: string;
+  readonly accountSid: string;
+  readonly messageSid: string;
+  readonly contentType: string;
+  readonly bytes: Buffer;
+  readonly dateCreated: Date;
+}
+
+/** One accepted outbound send, in arrival order (for rate and ordering assertions). */
+export interface SentMessageLog {
+  readonly sid: string;
+  readonly accountSid: string;
+  readonly from: string;
+  readonly to: string;
+  readonly body: string | null;
+  readonly contentSid: string | null;
+  readonly contentVariables: string | null;
+  readonly statusCallback: string | null;
+  /** `Date.now()` when the request reached the emulator. */
+  readonly receivedAt: number;
+}
+
+/** One webhook the emulator POSTed (inbound message or status callback). */
+export interface WebhookLog {
+  readonly kind: 'inbound' | 'status';
+  readonly url: string;
+  readonly params: Readonly<Record<string, string>>;
+  readonly status: number | undefined;
+  readonly error?: string;
+  readonly at: number;
+}
+
+/** One REST request the emulator answered. */
+export interface RequestLog {
+  readonly method: string;
+  readonly path: string;
+  readonly endpoint: string;
+  readonly accountSid: string | undefined;
+  readonly status: number;
+  readonly at: number;
+}
+
+export interface InventoryNumber {
+  readonly phoneNumber: string;
+  readonly isoCountry: string;
+  readonly locality: string;
+  readonly region: string;
+  readonly postalCode: string;
+  readonly rateCenter: string;
+  readonly lata: string | null;
+  readonly latitude: number;
+  readonly longitude: number;
+}
+
+interface CountryPlan {
+  readonly callingCode: string;
+  readonly defaultAreaCode: string;
+  readonly locality: string;
+  readonly region: string;
+  readonly postalCode: string;
+  readonly lata: string | null;
+  readonly latitude: number;
+  readonly longitude: number;
+}
+
+/** Countries the number search knows; numbers are `+{cc}{area}555{nnnn}`, 9900 per area code. */
+const COUNTRIES: Readonly<Record<string, CountryPlan>> = {
+  US: { callingCode: '1', defaultAreaCode: '415', locality: 'San Francisco', region: 'CA', postalCode: '94103', lata: '722', latitude: 37.7749, longitude: -122.4194 },
+  CA: { callingCode: '1', defaultAreaCode: '604', locality: 'Vancouver', region: 'BC', postalCode: 'V5K', lata: '888', latitude: 49.2827, longitude: -123.1207 },
+  BR: { callingCode: '55', defaultAreaCode: '11', locality: 'Sao Paulo', region: 'SP', postalCode: '01000', lata: null, latitude: -23.5505, longitude: -46.6333 },
+  GB: { callingCode: '44', defaultAreaCode: '20', locality: 'London', region: 'LND', postalCode: 'EC1A', lata: null, latitude: 51.5072, longitude: -0.1276 },
+  MX: { callingCode: '52', defaultAreaCode: '55', locality: 'Mexico City', region: 'CDMX', postalCode: '06000', lata: null, latitude: 19.4326, longitude: -99.1332 },
+  PT: { callingCode: '351', defaultAreaCode: '21', locality: 'Lisboa', region: 'LI', postalCode: '1000', lata: null, latitude: 38.7223, longitude: -9.1393 },
+};
+
+export interface EmulatorStateOptions {
+  readonly senderOnlineDelayMs: number;
+  readonly master: { readonly sid: string; readonly token: string };
+  readonly masterBalance?: number;
+}
+
+export class EmulatorState {
+  readonly accounts = new Map<string, AccountRecord>();
+  /** Owned IncomingPhoneNumbers by PN SID. */
+  readonly numbers = new Map<string, NumberRecord>();
+  readonly releasedNumbers: NumberRecord[] = [];
+  readonly senders = new Map<string, SenderRecord>();
+  readonly messages = new Map<string, MessageRecord>();
+  readonly media = new Map<string, MediaRecord>();
+  readonly sentMessages: SentMessageLog[] = [];
+  readonly webhooks: WebhookLog[] = [];
+  readonly requests: RequestLog[] = [];
+  readonly masterSid: string;
+  senderOnlineDelayMs: number;
+
+  constructor(options: EmulatorStateOptions) {
+    this.senderOnlineDelayMs = options.senderOnlineDelayMs;
+    this.masterSid = options.master.sid;
+    const now = new Date();
+    this.accounts.set(options.master.sid, {
+      sid: options.master.sid,
+      authToken: options.master.token,
+      friendlyName: 'Zapdesk master (emulated)',
+      status: 'active',
+      ownerSid: options.master.sid,
+      dateCreated: now,
+      dateUpdated: now,
+      balance: options.masterBalance ?? 20,
+      currency: 'USD',
+    });
+  }
+
+  /** Creates a subaccount of `ownerSid` (default: the master), or a new master when `ownerSid` is `null`. */
+  createAccount(friendlyName: string, ownerSid: string | null = this.masterSid): AccountRecord {
+    const sid = newSid('AC');
+    const now = new Date();
+    const record: AccountRecord = {
+      sid,
+      authToken: newAuthToken(),
+      friendlyName,
+      status: 'active',
+      ownerSid: ownerSid ?? sid,
+      dateCreated: now,
+      dateUpdated: now,
+      balance: ownerSid === null ? 20 : 0,
+      currency: 'USD',
+    };
+    this.accounts.set(sid, record);
+    return record;
+  }
+
+  /** The account that pays for `accountSid` (its master). */
+  payerOf(accountSid: string): AccountRecord | undefined {
+    const account = this.accounts.get(accountSid);
+    return account === undefined ? undefined : this.accounts.get(account.ownerSid);
+  }
+
+  setBalance(accountSid: string, balance: number): void {
+    const account = this.accounts.get(accountSid);
+    if (account === undefined) throw new Error(`unknown account ${accountSid}`);
+    account.balance = balance;
+  }
+
+  numberByPhone(phoneNumber: string): NumberRecord | undefined {
+    for (const number of this.numbers.values()) if (number.phoneNumber === phoneNumber) return number;
+    return undefined;
+  }
+
+  /** Gives `accountSid` a number directly (an "existing" account's number), bypassing search and purchase. */
+  ownNumber(accountSid: string, phoneNumber: string, config: Partial<Pick<NumberRecord, 'smsUrl' | 'smsMethod' | 'smsFallbackUrl' | 'statusCallback' | 'friendlyName'>> = {}): NumberRecord {
+    if (this.numberByPhone(phoneNumber) !== undefined) throw new Error(`${phoneNumber} is already owned`);
+    const now = new Date();
+    const record: NumberRecord = {
+      sid: newSid('PN'),
+      accountSid,
+      phoneNumber,
+      friendlyName: config.friendlyName ?? phoneNumber,
+      smsUrl: config.smsUrl ?? null,
+      smsMethod: config.smsMethod ?? 'POST',
+      smsFallbackUrl: config.smsFallbackUrl ?? null,
+      smsFallbackMethod: 'POST',
+      statusCallback: config.statusCallback ?? null,
+      statusCallbackMethod: 'POST',
+      voiceUrl: null,
+      voiceMethod: 'POST',
+      dateCreated: now,
+      dateUpdated: now,
+    };
+    this.numbers.set(record.sid, record);
+    return record;
+  }
+
+  isCountrySupported(isoCountry: string): boolean {
+    return COUNTRIES[isoCountry] !== undefined;
+  }
+
+  /** Numbers for sale: generated per country and area code, skipping owned and recently released ones. */
+  availableNumbers(isoCountry: string, areaCode: string | undefined, limit: number): InventoryNumber[] {
+    const plan = COUNTRIES[isoCountry];
+    if (plan === undefined) return [];
+    const area = areaCode ?? plan.defaultAreaCode;
+    const taken = new Set<string>([...this.numbers.values(), ...this.releasedNumbers].map((n) => n.phoneNumber));
+    const result: InventoryNumber[] = [];
+    for (let line = 100; line <= 9999 && result.length < limit; line += 1) {
+      const phoneNumber = `+${plan.callingCode}${area}555${String(line).padStart(4, '0')}`;
+      if (taken.has(phoneNumber)) continue;
+      result.push({
+        phoneNumber,
+        isoCountry,
+        locality: plan.locality,
+        region: plan.region,
+        postalCode: plan.postalCode,
+        rateCenter: plan.locality.toUpperCase().replace(/[^A-Z]/g, '').slice(0, 10),
+        lata: plan.lata,
+        latitude: plan.latitude,
+        longitude: plan.longitude,
+      });
+    }
+    return result;
+  }
+
+  senderStatus(sender: SenderRecord, now = Date.now()): string {
+    if (sender.statusOverride !== undefined) return sender.statusOverride;
+    return now - sender.createdAt >= this.senderOnlineDelayMs ? 'ONLINE' : 'CREATING';
+  }
+
+  setSenderStatus(senderSid: string, status: string): void {
+    const sender = this.senders.get(senderSid);
+    if (sender === undefined) throw new Error(`unknown sender ${senderSid}`);
+    sender.statusOverride = status;
+  }
+
+  /** Quick numbers for assertions. */
+  counts(): { accounts: number; activeSubaccounts: number; numbers: number; senders: number; messages: number; sentMessages: number; webhooks: number } {
+    const subaccounts = [...this.accounts.values()].filter((a) => a.ownerSid !== a.sid && a.status === 'active');
+    return {
+      accounts: this.accounts.size,
+      activeSubaccounts: subaccounts.length,
+      numbers: this.numbers.size,
+      senders: this.senders.size,
+      messages: this.messages.size,
+      sentMessages: this.sentMessages.length,
+      webhooks: this.webhooks.length,
+    };
+  }
+}

@@ -1,0 +1,22 @@
+export { startTwilioEmulator } from './twilio-emulator';
+export type {
+  TwilioEmulator,
+  TwilioEmulatorOptions,
+  InboundMessageInput,
+  InboundDeliveryResult,
+  WebhookSendOptions,
+} from './twilio-emulator';
+export type { FaultSpec, FaultHandle, EmulatorEndpoint } from './emulator-faults';
+export type { WebhookDelivery } from './emulator-webhooks';
+export type { MessageLifecycleOptions } from './emulator-message-lifecycle';
+export type {
+  EmulatorState,
+  AccountRecord,
+  NumberRecord,
+  SenderRecord,
+  MessageRecord,
+  MediaRecord,
+  SentMessageLog,
+  WebhookLog,
+  RequestLog,
+} from './emulator-state';
