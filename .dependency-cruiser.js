@@ -2,7 +2,7 @@
  * The layer rules of ARCHITECTURE.md, enforced in CI (`npm run layers`).
  * tsPreCompilationDeps: type-only imports count too.
  */
-const FRAMEWORKS = '^(@nestjs/|inversify|mongoose|mongodb|twilio|sse-channel|express|rxjs|nestjs-pino|pino)';
+const FRAMEWORKS = '(^|/)node_modules/(@nestjs/|inversify|mongoose|mongodb|twilio|sse-channel|express|rxjs|nestjs-pino|pino)';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -58,6 +58,6 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    exclude: { path: '^(dist|node_modules)/' },
+    exclude: { path: '^dist/' },
   },
 };

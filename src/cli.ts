@@ -3,6 +3,13 @@ import { runStandaloneDatabase } from './infrastructure/persistence/database/run
 
 const COMMANDS: Record<string, { help: string; run: (args: string[]) => Promise<void> }> = {
   db: { help: 'start the embedded database alone and print MONGODB_URI=...', run: () => runStandaloneDatabase() },
+  bench: {
+    help: 'run the benchmarks and print their figures (see BENCHMARKS.md)',
+    // The harness: later work registers ingestion and outbound benchmarks here.
+    run: async () => {
+      process.stdout.write('zapdesk bench: no benchmarks are registered yet\n');
+    },
+  },
 };
 
 async function main(): Promise<void> {

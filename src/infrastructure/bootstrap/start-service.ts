@@ -76,7 +76,7 @@ export async function startService(options: StartServiceOptions = {}): Promise<R
       log.warn({ twilioApiUrl }, 'no Twilio account configured: using the embedded Twilio emulator');
     }
 
-    const host = options.host ?? '127.0.0.1';
+    const host = options.host ?? process.env.HOST ?? '0.0.0.0';
     let port = options.port ?? environment.port;
     if (port === 0) [port] = await freePorts(1, host);
     const apiUrl = environment.apiUrl ?? `http://localhost:${port}`;
@@ -84,7 +84,15 @@ export async function startService(options: StartServiceOptions = {}): Promise<R
     const connection = await openDatabaseConnection({ uri: mongodbUri, ...(options.dbName ? { dbName: options.dbName } : {}) });
     cleanups.push(() => connection.close());
     const writeSlots = await WriteSlots.forConnection(connection);
-    if (writeSlots.active) log.info('database lacks atomic conditional updates (FerretDB): versioned writes take write slots');
+    if (writeSlots.active) {
+      log.info('database lacks atomic conditional updates (FerretDB): versioned writes take write slots');
+      // A slot only matters while a writer holds a read of that version (seconds): prune hourly.
+      const pruning = setInterval(() => {
+        writeSlots.prune(new Date(Date.now() - 60 * 60 * 1000)).catch((error: unknown) => log.warn({ err: error }, 'write slot pruning failed'));
+      }, 10 * 60 * 1000);
+      pruning.unref();
+      cleanups.push(async () => clearInterval(pruning));
+    }
     const container = buildCoreContainer({
       connection,
       writeSlots,
@@ -128,10 +136,11 @@ export async function startService(options: StartServiceOptions = {}): Promise<R
       // Printed once so a developer can mint tokens for the dev run; never in production.
       process.stderr.write(`zapdesk: development JWT_SECRET for this run: ${environment.generatedJwtSecret}\n`);
     }
-    log.info({ url: `http://${host}:${port}`, apiUrl }, 'zapdesk is listening');
+    log.info({ host, port, apiUrl }, 'zapdesk is listening');
 
+    const localHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
     return {
-      url: `http://${host}:${port}`,
+      url: `http://${localHost}:${port}`,
       app,
       container,
       connection,
