@@ -2,8 +2,7 @@ import { Connection, Model, mongo } from 'mongoose';
 import { NumberInUseError } from '../../../../domain/integration/integration-errors';
 import { IntegrationRepository } from '../../../../domain/integration/integration.repository';
 import { TwilioIntegration } from '../../../../domain/integration/twilio-integration';
-import { ConcurrencyError } from '../../../../domain/shared/domain-error';
-import { isDuplicateKeyError } from '../mongo-errors';
+import { writeVersioned } from '../versioned-write';
 import { WriteSlots } from '../write-slots';
 import { toIntegration, toIntegrationDocument } from './integration.mapper';
 import { IntegrationDocument, integrationModel } from './integration.schema';
@@ -24,23 +23,17 @@ export class MongooseIntegrationRepository implements IntegrationRepository {
   async save(integration: TwilioIntegration): Promise<void> {
     const expected = integration.version;
     const doc = toIntegrationDocument(integration, expected + 1);
-    try {
-      if (expected === 0) {
-        await this.collection.insertOne(doc);
-      } else {
-        if (!(await this.slots.take('integrations', doc._id, expected + 1))) throw new ConcurrencyError('integration', doc._id);
-        const { _id, ...fields } = doc;
-        // $set, not replace: fields the aggregate does not know (leases, outbox state) survive.
-        const result = await this.collection.updateOne({ _id, companyId: doc.companyId, version: expected }, { $set: fields });
-        if (result.matchedCount === 0) throw new ConcurrencyError('integration', doc._id);
-      }
-    } catch (error) {
-      if (!isDuplicateKeyError(error)) throw error;
-      // The server may not say which index refused the write: ask.
-      const holder = await this.collection.findOne({ numberKey: doc.numberKey }, { projection: { _id: 1 } });
-      if (holder && holder._id !== doc._id) throw new NumberInUseError(doc.numberKey);
-      throw new ConcurrencyError('integration', doc._id);
-    }
+    await writeVersioned({
+      collection: this.collection,
+      slots: this.slots,
+      aggregate: 'integration',
+      doc,
+      expectedVersion: expected,
+      uniqueConflict: async () => {
+        const holder = await this.collection.findOne({ numberKey: doc.numberKey }, { projection: { _id: 1 } });
+        return holder && holder._id !== doc._id ? new NumberInUseError(doc.numberKey) : null;
+      },
+    });
     integration.markSaved();
   }
 

@@ -1,8 +1,7 @@
 import { Connection, Model, mongo } from 'mongoose';
 import { Message } from '../../../../domain/message/message';
 import { DuplicateMessageError, MessageRepository } from '../../../../domain/message/message.repository';
-import { ConcurrencyError } from '../../../../domain/shared/domain-error';
-import { isDuplicateKeyError } from '../mongo-errors';
+import { writeVersioned } from '../versioned-write';
 import { WriteSlots } from '../write-slots';
 import { toMessage, toMessageDocument } from './message.mapper';
 import { MessageDocument, messageModel } from './message.schema';
@@ -23,22 +22,17 @@ export class MongooseMessageRepository implements MessageRepository {
   async save(message: Message): Promise<void> {
     const expected = message.version;
     const doc = toMessageDocument(message, expected + 1);
-    try {
-      if (expected === 0) {
-        await this.collection.insertOne(doc);
-      } else {
-        if (!(await this.slots.take('messages', doc._id, expected + 1))) throw new ConcurrencyError('message', doc._id);
-        const { _id, ...fields } = doc;
-        // $set, not replace: fields the aggregate does not know (leases, outbox state) survive.
-        const result = await this.collection.updateOne({ _id, companyId: doc.companyId, version: expected }, { $set: fields });
-        if (result.matchedCount === 0) throw new ConcurrencyError('message', doc._id);
-      }
-    } catch (error) {
-      if (!isDuplicateKeyError(error)) throw error;
-      const holder = await this.collection.findOne({ integrationId: doc.integrationId, sidKey: doc.sidKey }, { projection: { _id: 1 } });
-      if (holder && holder._id !== doc._id) throw new DuplicateMessageError(doc.integrationId, doc.sidKey);
-      throw new ConcurrencyError('message', doc._id);
-    }
+    await writeVersioned({
+      collection: this.collection,
+      slots: this.slots,
+      aggregate: 'message',
+      doc,
+      expectedVersion: expected,
+      uniqueConflict: async () => {
+        const holder = await this.collection.findOne({ integrationId: doc.integrationId, sidKey: doc.sidKey }, { projection: { _id: 1 } });
+        return holder && holder._id !== doc._id ? new DuplicateMessageError(doc.integrationId, doc.sidKey) : null;
+      },
+    });
     message.markSaved();
   }
 
