@@ -43,6 +43,12 @@ describe('service skeleton', () => {
     }
   });
 
+  it('accepts a token in the URL only for the event stream, never for the REST API', async () => {
+    const token = t.token('acme', 'admin');
+    expect((await t.http.get(`/integrations?access_token=${token}`)).status).toBe(401);
+    expect((await t.http.get('/integrations').set('Authorization', `Bearer ${token}`)).status).toBe(200);
+  });
+
   it('answers unknown routes with the JSON error shape', async () => {
     const response = await t.http.get('/nope').set('Authorization', `Bearer ${t.token('acme', 'admin')}`);
     expect(response.status).toBe(404);

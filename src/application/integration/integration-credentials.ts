@@ -20,10 +20,8 @@ export async function loadIntegration(repository: IntegrationRepository, company
 
 /** A one-line, secret-free description of a Twilio failure for lastError and notifications. */
 export function describeTwilioFailure(error: unknown): string {
-  if (error instanceof TwilioGatewayError) {
-    const code = error.twilioCode ? `Twilio error ${error.twilioCode}` : error.httpStatus ? `Twilio HTTP ${error.httpStatus}` : 'Twilio unreachable';
-    return `${code}: ${error.message}`;
-  }
+  // The gateway's messages already name the operation, HTTP status and Twilio code, secret-free.
+  if (error instanceof TwilioGatewayError) return error.message;
   if (error instanceof DomainError) return error.message;
   return 'unexpected error while talking to Twilio';
 }

@@ -6,6 +6,8 @@ import { ApiError } from '../errors/api-error';
 import { AuthenticatedRequest, PUBLIC_KEY, ROLES_KEY, Role } from './viewer';
 
 export const AUTH_SETTINGS = Symbol('AUTH_SETTINGS');
+/** The server-sent events endpoint, the one route that accepts `?access_token=`. */
+export const EVENT_STREAM_PATH = '/events';
 export interface AuthSettings {
   readonly jwtSecret: string;
 }
@@ -54,6 +56,9 @@ function bearerToken(request: AuthenticatedRequest): string | null {
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     return match ? match[1]! : null;
   }
+  // Only the SSE stream may take its token from the URL (EventSource cannot set headers);
+  // everywhere else a URL token would end up in proxy and access logs.
+  if (request.method !== 'GET' || request.path !== EVENT_STREAM_PATH) return null;
   const query = request.query.access_token;
   return typeof query === 'string' && query.length > 0 ? query : null;
 }
