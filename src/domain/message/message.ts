@@ -3,57 +3,12 @@ import { assertCompanyId } from '../shared/company-id';
 import { DomainError, InvalidTransitionError, InvalidValueError } from '../shared/domain-error';
 import { MessageStatus, OutboundStatus, isFailure, isForwardMove } from './delivery-status';
 import { MessageEvent } from './message-events';
+import { InboundExtras, MediaItem, MessageError, MessageSnapshot, TemplateContent } from './message-snapshot';
+
+export type { InboundExtras, MediaItem, MessageError, MessageSnapshot, TemplateContent } from './message-snapshot';
 
 /** WhatsApp's limit for one text message body. */
 export const MAX_BODY_LENGTH = 4096;
-
-export interface MediaItem {
-  readonly url: string;
-  readonly contentType: string;
-}
-
-export interface TemplateContent {
-  readonly contentSid: string;
-  readonly contentVariables: Readonly<Record<string, string>>;
-}
-
-/** WhatsApp extras of an inbound message worth keeping (all optional, as Twilio sends them). */
-export interface InboundExtras {
-  readonly latitude?: string;
-  readonly longitude?: string;
-  readonly address?: string;
-  readonly label?: string;
-  readonly buttonText?: string;
-  readonly buttonPayload?: string;
-  /** SID of the message the customer replied to (OriginalRepliedMessageSid). */
-  readonly repliedToSid?: string;
-}
-
-export interface MessageError {
-  readonly code: number | null;
-  readonly message: string;
-}
-
-export interface MessageSnapshot {
-  readonly id: string;
-  readonly companyId: string;
-  readonly ticketId: string;
-  readonly integrationId: string;
-  readonly direction: 'inbound' | 'outbound';
-  readonly body: string;
-  readonly media: readonly MediaItem[];
-  readonly template: TemplateContent | null;
-  readonly extras: InboundExtras | null;
-  readonly twilioSid: string | null;
-  readonly status: MessageStatus;
-  readonly error: MessageError | null;
-  readonly attempts: number;
-  /** The agent who sent an outbound message (notified when it fails). */
-  readonly senderUserId: string | null;
-  readonly createdAt: Date;
-  readonly updatedAt: Date;
-  readonly version: number;
-}
 
 export class Message extends AggregateRoot<MessageEvent> {
   private constructor(private state: MessageSnapshot) {
@@ -90,7 +45,7 @@ export class Message extends AggregateRoot<MessageEvent> {
       updatedAt: input.now,
       version: 0,
     });
-    message.record({ name: 'message.received', companyId: message.companyId, aggregateId: message.id, occurredAt: input.now, ticketId: input.ticketId });
+    message.record({ name: 'message.received', companyId: message.companyId, aggregateId: message.id, occurredAt: input.now, ticketId: input.ticketId, snapshot: message.state });
     return message;
   }
 
@@ -130,7 +85,7 @@ export class Message extends AggregateRoot<MessageEvent> {
       updatedAt: input.now,
       version: 0,
     });
-    message.record({ name: 'message.queued', companyId: message.companyId, aggregateId: message.id, occurredAt: input.now, ticketId: input.ticketId });
+    message.record({ name: 'message.queued', companyId: message.companyId, aggregateId: message.id, occurredAt: input.now, ticketId: input.ticketId, snapshot: message.state });
     return message;
   }
 
@@ -240,6 +195,7 @@ export class Message extends AggregateRoot<MessageEvent> {
       occurredAt: now,
       ticketId: this.ticketId,
       status: this.state.status,
+      snapshot: this.state,
       ...(this.state.error?.code != null && isFailure(this.state.status) ? { errorCode: this.state.error.code } : {}),
     });
   }

@@ -3,40 +3,14 @@ import { assertCompanyId } from '../shared/company-id';
 import { DomainError } from '../shared/domain-error';
 import { normalizeE164 } from '../shared/phone-number';
 import { TicketEvent } from './ticket-events';
+import { Contact, LastMessageSummary, TicketSnapshot } from './ticket-snapshot';
 import { TicketStatus, assertTicketTransition } from './ticket-status';
+
+export type { Contact, LastMessageSummary, TicketSnapshot } from './ticket-snapshot';
 
 /** WhatsApp's customer-service window: free-form replies only within 24 h of the customer's last message. */
 export const CUSTOMER_SERVICE_WINDOW_MS = 24 * 60 * 60 * 1000;
 const PREVIEW_LENGTH = 140;
-
-export interface Contact {
-  /** Bare E.164 of the customer. */
-  readonly whatsappNumber: string;
-  readonly profileName: string | null;
-  readonly waId: string | null;
-  /** Twilio answered 21610: the customer opted out; cleared when they write again. */
-  readonly optedOut: boolean;
-}
-
-export interface LastMessageSummary {
-  readonly preview: string;
-  readonly at: Date;
-  readonly direction: 'inbound' | 'outbound';
-}
-
-export interface TicketSnapshot {
-  readonly id: string;
-  readonly companyId: string;
-  readonly integrationId: string;
-  readonly contact: Contact;
-  readonly status: TicketStatus;
-  readonly unreadCount: number;
-  readonly lastMessage: LastMessageSummary | null;
-  readonly lastInboundAt: Date | null;
-  readonly createdAt: Date;
-  readonly updatedAt: Date;
-  readonly version: number;
-}
 
 export class Ticket extends AggregateRoot<TicketEvent> {
   private constructor(private state: TicketSnapshot) {
@@ -70,7 +44,7 @@ export class Ticket extends AggregateRoot<TicketEvent> {
       updatedAt: input.now,
       version: 0,
     });
-    ticket.record({ name: 'ticket.opened', companyId: ticket.companyId, aggregateId: ticket.id, occurredAt: input.now, integrationId: input.integrationId });
+    ticket.record({ name: 'ticket.opened', companyId: ticket.companyId, aggregateId: ticket.id, occurredAt: input.now, integrationId: input.integrationId, snapshot: ticket.state });
     return ticket;
   }
 
@@ -181,7 +155,7 @@ export class Ticket extends AggregateRoot<TicketEvent> {
   }
 
   private changed(now: Date): void {
-    this.record({ name: 'ticket.changed', companyId: this.companyId, aggregateId: this.id, occurredAt: now, status: this.state.status });
+    this.record({ name: 'ticket.changed', companyId: this.companyId, aggregateId: this.id, occurredAt: now, status: this.state.status, snapshot: this.state });
   }
 }
 

@@ -9,6 +9,7 @@ import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { Clock } from '../../application/ports/clock.port';
 import { ServiceEnvironment, readServiceEnvironment } from '../config/service-environment';
 import { AppModule } from '../di/app.module';
+import { CORE_MODULES } from '../di/core-modules';
 import { buildCoreContainer, ensureIndexes } from '../di/core-container';
 import { createLogger } from '../logging/logger';
 import { startDatabaseServer, redactMongoUri, RunningDatabase } from '../persistence/database/database-server';
@@ -131,6 +132,12 @@ export async function startService(options: StartServiceOptions = {}): Promise<R
       const provisioning = container.get(ProvisioningWorker);
       provisioning.start();
       cleanups.unshift(() => provisioning.stop());
+      for (const module of CORE_MODULES) {
+        for (const worker of module.workers?.(container) ?? []) {
+          worker.start();
+          cleanups.unshift(() => worker.stop());
+        }
+      }
     }
     if (environment.generatedJwtSecret) {
       // Printed once so a developer can mint tokens for the dev run; never in production.

@@ -1,5 +1,4 @@
 import { Container } from 'inversify';
-import { Connection } from 'mongoose';
 import { CheckHealthHandler } from '../../application/health/check-health.query';
 import { ConnectionCheck } from '../../application/integration/connection-check';
 import { CreateIntegrationHandler } from '../../application/integration/create-integration/create-integration.handler';
@@ -29,30 +28,10 @@ import { MongooseMessageRepository } from '../persistence/mongoose/message/mongo
 import { MongooseDatabaseHealth } from '../persistence/mongoose/mongoose-database-health';
 import { MongooseNotificationStore } from '../persistence/mongoose/notification/mongoose-notification.store';
 import { MongooseTicketRepository } from '../persistence/mongoose/ticket/mongoose-ticket.repository';
-import { WriteSlots } from '../persistence/mongoose/write-slots';
 import { ObjectIdGenerator, SystemClock } from '../system/system-clock';
-import { ServiceEnvironment } from '../config/service-environment';
 import { TwilioSdkGateway } from '../twilio/twilio-sdk.gateway';
-
-export interface CoreDependencies {
-  readonly connection: Connection;
-  /** Compare-and-set insurance for servers without atomic conditional updates (FerretDB). */
-  readonly writeSlots: WriteSlots;
-  readonly environment: ServiceEnvironment;
-  /** The resolved public base URL (API_URL, or http://localhost:<port>). */
-  readonly apiUrl: string;
-  /** The master account actually used (env, or the embedded emulator's). */
-  readonly masterAccount: { accountSid: string; authToken: string } | null;
-  readonly twilioApiUrl: string | null;
-  readonly reportError: (error: unknown) => void;
-  readonly warn: (message: string, context?: Record<string, unknown>) => void;
-  /** How often the provisioning worker looks for due work. */
-  readonly provisioningIntervalMs?: number;
-  /** Tests replace the Twilio adapter's options (e.g. a short timeout). */
-  readonly twilioTimeoutMs?: number;
-  /** Tests swap the clock. */
-  readonly clock?: Clock;
-}
+import { CoreDependencies } from './core-dependencies';
+import { CORE_MODULES } from './core-modules';
 
 /**
  * The composition root of the core: ports bound to adapters, handlers built from ports.
@@ -81,6 +60,7 @@ export function buildCoreContainer(deps: CoreDependencies): Container {
 
   c.bind(CheckHealthHandler).toResolvedValue((db: DatabaseHealth) => new CheckHealthHandler(db), [TOKENS.DatabaseHealth]);
   bindIntegrationUseCases(c, deps);
+  for (const module of CORE_MODULES) module.bind(c, deps);
   return c;
 }
 
@@ -90,6 +70,7 @@ export async function ensureIndexes(container: Container): Promise<void> {
   await container.get<MongooseTicketRepository>(TOKENS.TicketRepository).ensureIndexes();
   await container.get<MongooseMessageRepository>(TOKENS.MessageRepository).ensureIndexes();
   await container.get<MongooseNotificationStore>(TOKENS.NotificationStore).ensureIndexes();
+  for (const module of CORE_MODULES) await module.ensureIndexes?.(container);
 }
 
 type Get = <T>(token: symbol) => T;

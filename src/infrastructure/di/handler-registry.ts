@@ -18,15 +18,10 @@ import {
   MarkNotificationReadCommand,
   MarkNotificationReadHandler,
 } from '../../application/notification/notification-queries';
+import { HandlerBinding } from './core-module';
+import { CORE_MODULES } from './core-modules';
 
-type Class<T = unknown> = abstract new (...args: never[]) => T;
-
-export interface HandlerBinding {
-  /** The command or query class the bus routes on. */
-  readonly message: Class;
-  /** The plain handler class; the core container builds its instance. */
-  readonly handler: Class<{ execute(message: never): Promise<unknown> }>;
-}
+export type { HandlerBinding } from './core-module';
 
 /** Every command of the core and its handler: the Nest buses are wired from this list. */
 export const COMMAND_HANDLERS: readonly HandlerBinding[] = [
@@ -36,6 +31,7 @@ export const COMMAND_HANDLERS: readonly HandlerBinding[] = [
   { message: ValidateConnectionCommand, handler: ValidateConnectionHandler },
   { message: SyncWebhookCommand, handler: SyncWebhookHandler },
   { message: MarkNotificationReadCommand, handler: MarkNotificationReadHandler },
+  ...CORE_MODULES.flatMap((module) => module.commands),
 ];
 
 /** Every query of the core and its handler. */
@@ -45,4 +41,5 @@ export const QUERY_HANDLERS: readonly HandlerBinding[] = [
   { message: ListIntegrationsQuery, handler: ListIntegrationsHandler },
   { message: FindWhatsAppIntegrationQuery, handler: FindWhatsAppIntegrationHandler },
   { message: ListNotificationsQuery, handler: ListNotificationsHandler },
+  ...CORE_MODULES.flatMap((module) => module.queries),
 ];

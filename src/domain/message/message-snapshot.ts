@@ -1,0 +1,49 @@
+import { MessageStatus } from './delivery-status';
+
+export interface MediaItem {
+  readonly url: string;
+  readonly contentType: string;
+}
+
+export interface TemplateContent {
+  readonly contentSid: string;
+  readonly contentVariables: Readonly<Record<string, string>>;
+}
+
+/** WhatsApp extras of an inbound message worth keeping (all optional, as Twilio sends them). */
+export interface InboundExtras {
+  readonly latitude?: string;
+  readonly longitude?: string;
+  readonly address?: string;
+  readonly label?: string;
+  readonly buttonText?: string;
+  readonly buttonPayload?: string;
+  /** SID of the message the customer replied to (OriginalRepliedMessageSid). */
+  readonly repliedToSid?: string;
+}
+
+export interface MessageError {
+  readonly code: number | null;
+  readonly message: string;
+}
+
+export interface MessageSnapshot {
+  readonly id: string;
+  readonly companyId: string;
+  readonly ticketId: string;
+  readonly integrationId: string;
+  readonly direction: 'inbound' | 'outbound';
+  readonly body: string;
+  readonly media: readonly MediaItem[];
+  readonly template: TemplateContent | null;
+  readonly extras: InboundExtras | null;
+  readonly twilioSid: string | null;
+  readonly status: MessageStatus;
+  readonly error: MessageError | null;
+  readonly attempts: number;
+  /** The agent who sent an outbound message (notified when it fails). */
+  readonly senderUserId: string | null;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+  readonly version: number;
+}

@@ -1,0 +1,24 @@
+import { Connection } from 'mongoose';
+import { Clock } from '../../application/ports/clock.port';
+import { ServiceEnvironment } from '../config/service-environment';
+import { WriteSlots } from '../persistence/mongoose/write-slots';
+
+export interface CoreDependencies {
+  readonly connection: Connection;
+  /** Compare-and-set insurance for servers without atomic conditional updates (FerretDB). */
+  readonly writeSlots: WriteSlots;
+  readonly environment: ServiceEnvironment;
+  /** The resolved public base URL (API_URL, or http://localhost:<port>). */
+  readonly apiUrl: string;
+  /** The master account actually used (env, or the embedded emulator's). */
+  readonly masterAccount: { accountSid: string; authToken: string } | null;
+  readonly twilioApiUrl: string | null;
+  readonly reportError: (error: unknown) => void;
+  readonly warn: (message: string, context?: Record<string, unknown>) => void;
+  /** How often the provisioning worker looks for due work. */
+  readonly provisioningIntervalMs?: number;
+  /** Tests replace the Twilio adapter's options (e.g. a short timeout). */
+  readonly twilioTimeoutMs?: number;
+  /** Tests swap the clock. */
+  readonly clock?: Clock;
+}

@@ -1,0 +1,7 @@
+import { CoreModule } from './core-module';
+import { deliveryModule } from './modules/delivery.module';
+import { inboundModule } from './modules/inbound.module';
+import { ticketsModule } from './modules/tickets.module';
+
+/** Every capability's wiring, in the order their bindings are made. */
+export const CORE_MODULES: readonly CoreModule[] = [inboundModule, ticketsModule, deliveryModule];
