@@ -30,7 +30,7 @@ const openTicket = (contact: string) =>
 describe('MongooseTicketRepository', () => {
   it('round-trips a ticket and scopes reads by company', async () => {
     const ticket = openTicket('+5511999990001');
-    ticket.recordInbound({ preview: 'Olá', at: T0, waId: '5511999990001' });
+    ticket.recordInbound({ messageId: 'm-1', preview: 'Olá', at: T0, waId: '5511999990001' });
     await tickets.save(ticket);
     expect((await tickets.findById('acme', ticket.id))?.toSnapshot()).toEqual(ticket.toSnapshot());
     expect(await tickets.findById('globex', ticket.id)).toBeNull();

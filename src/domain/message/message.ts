@@ -167,6 +167,16 @@ export class Message extends AggregateRoot<MessageEvent> {
     this.statusChanged(now);
   }
 
+  /**
+   * An inbound message stored for a ticket that was closed before the message was counted on
+   * it: it moves to the contact's new open ticket (closed tickets stay history).
+   */
+  moveToTicket(ticketId: string, now: Date): void {
+    if (this.state.direction !== 'inbound') throw new DomainError('MESSAGE.NOT_INBOUND', 'conflict', 'only inbound messages move between tickets');
+    if (this.state.ticketId === ticketId) return;
+    this.state = { ...this.state, ticketId, updatedAt: now };
+  }
+
   toSnapshot(): MessageSnapshot {
     return this.state;
   }

@@ -24,6 +24,12 @@ export interface TicketSnapshot {
   readonly unreadCount: number;
   readonly lastMessage: LastMessageSummary | null;
   readonly lastInboundAt: Date | null;
+  /**
+   * Ids of the latest inbound messages counted on this ticket, newest last (bounded). Stored
+   * in the same write as the counters, so a replayed webhook can tell whether its message
+   * was already counted: the exactly-once key of the unread increment.
+   */
+  readonly appliedInboundIds: readonly string[];
   readonly createdAt: Date;
   readonly updatedAt: Date;
   readonly version: number;

@@ -11,6 +11,12 @@ export type { Contact, LastMessageSummary, TicketSnapshot } from './ticket-snaps
 /** WhatsApp's customer-service window: free-form replies only within 24 h of the customer's last message. */
 export const CUSTOMER_SERVICE_WINDOW_MS = 24 * 60 * 60 * 1000;
 const PREVIEW_LENGTH = 140;
+/**
+ * How many counted inbound message ids a ticket remembers. A replay is recognised as long as
+ * fewer than this many newer messages of the same ticket were counted after it: Twilio
+ * retries within seconds, so the window is ample while keeping the document small.
+ */
+export const APPLIED_INBOUND_MEMORY = 100;
 
 export class Ticket extends AggregateRoot<TicketEvent> {
   private constructor(private state: TicketSnapshot) {
@@ -40,6 +46,7 @@ export class Ticket extends AggregateRoot<TicketEvent> {
       unreadCount: 0,
       lastMessage: null,
       lastInboundAt: null,
+      appliedInboundIds: [],
       createdAt: input.now,
       updatedAt: input.now,
       version: 0,
@@ -80,9 +87,18 @@ export class Ticket extends AggregateRoot<TicketEvent> {
     return this.state.status === 'closed';
   }
 
-  /** A customer message arrived: counts as unread, refreshes the window and clears an opt-out. */
-  recordInbound(input: { preview: string; at: Date; profileName?: string | null; waId?: string | null }): void {
+  /** Whether this inbound message was already counted on the ticket (webhook replays). */
+  hasCounted(messageId: string): boolean {
+    return this.state.appliedInboundIds.includes(messageId);
+  }
+
+  /**
+   * A customer message arrived: counts as unread, refreshes the window and clears an opt-out.
+   * Idempotent per message id: a message already counted changes nothing (returns false).
+   */
+  recordInbound(input: { messageId: string; preview: string; at: Date; profileName?: string | null; waId?: string | null }): boolean {
     this.requireNotClosed();
+    if (this.hasCounted(input.messageId)) return false;
     const lastInboundAt = !this.state.lastInboundAt || input.at > this.state.lastInboundAt ? input.at : this.state.lastInboundAt;
     this.state = {
       ...this.state,
@@ -95,11 +111,13 @@ export class Ticket extends AggregateRoot<TicketEvent> {
       unreadCount: this.state.unreadCount + 1,
       lastMessage: this.newerSummary({ preview: toPreview(input.preview), at: input.at, direction: 'inbound' }),
       lastInboundAt,
+      appliedInboundIds: [...this.state.appliedInboundIds, input.messageId].slice(-APPLIED_INBOUND_MEMORY),
       // A customer writing on a pending ticket needs attention again.
       status: this.state.status === 'pending' ? 'open' : this.state.status,
       updatedAt: input.at,
     };
     this.changed(input.at);
+    return true;
   }
 
   /** An agent's reply was accepted; it does not extend the 24-hour window. */

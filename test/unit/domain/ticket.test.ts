@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { CUSTOMER_SERVICE_WINDOW_MS, Ticket } from '../../../src/domain/ticket/ticket';
+import { APPLIED_INBOUND_MEMORY, CUSTOMER_SERVICE_WINDOW_MS, Ticket } from '../../../src/domain/ticket/ticket';
 import { TICKET_STATUSES, TicketStatus, canTransitionTicket } from '../../../src/domain/ticket/ticket-status';
 import { DomainError } from '../../../src/domain/shared/domain-error';
 
@@ -38,14 +38,14 @@ describe('ticket', () => {
     );
     const closed = openTicket();
     closed.changeStatus('closed', T0);
-    expect(() => closed.recordInbound({ preview: 'hi', at: T0 })).toThrow(DomainError);
+    expect(() => closed.recordInbound({ messageId: 'm-1', preview: 'hi', at: T0 })).toThrow(DomainError);
   });
 
   it('counts unread inbound messages and refreshes the 24-hour window; our replies do not', () => {
     const ticket = openTicket();
     expect(ticket.isWithinCustomerServiceWindow(T0)).toBe(false);
-    ticket.recordInbound({ preview: 'Hello\nthere', at: T0, profileName: 'Ana' });
-    ticket.recordInbound({ preview: 'Anyone?', at: new Date(T0.getTime() + 1000) });
+    ticket.recordInbound({ messageId: 'm-1', preview: 'Hello\nthere', at: T0, profileName: 'Ana' });
+    ticket.recordInbound({ messageId: 'm-2', preview: 'Anyone?', at: new Date(T0.getTime() + 1000) });
     expect(ticket.unreadCount).toBe(2);
     expect(ticket.contact.profileName).toBe('Ana');
     const later = new Date(T0.getTime() + CUSTOMER_SERVICE_WINDOW_MS);
@@ -60,7 +60,7 @@ describe('ticket', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 0, max: 1e9 }), { minLength: 1, maxLength: 15 }), (offsets) => {
         const ticket = openTicket();
-        offsets.forEach((offset, i) => ticket.recordInbound({ preview: `m${i}`, at: new Date(T0.getTime() + offset) }));
+        offsets.forEach((offset, i) => ticket.recordInbound({ messageId: `m${i}`, preview: `m${i}`, at: new Date(T0.getTime() + offset) }));
         const newest = Math.max(...offsets);
         expect(ticket.toSnapshot().lastMessage?.at.getTime()).toBe(T0.getTime() + newest);
         expect(ticket.lastInboundAt?.getTime()).toBe(T0.getTime() + newest);
@@ -72,7 +72,27 @@ describe('ticket', () => {
     const ticket = openTicket();
     ticket.markOptedOut(T0);
     expect(ticket.contact.optedOut).toBe(true);
-    ticket.recordInbound({ preview: 'back', at: T0 });
+    ticket.recordInbound({ messageId: 'm-back', preview: 'back', at: T0 });
     expect(ticket.contact.optedOut).toBe(false);
+  });
+});
+
+describe('inbound counting is idempotent per message', () => {
+  it('counts each message id once, whatever the repetitions and order', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 1, maxLength: 40 }), (ids) => {
+        const ticket = Ticket.open({ id: 't1', companyId: 'acme', integrationId: 'i1', contactNumber: '+5511999990001', now: T0 });
+        ids.forEach((n, i) => ticket.recordInbound({ messageId: `m${n}`, preview: 'x', at: new Date(T0.getTime() + i) }));
+        expect(ticket.unreadCount).toBe(new Set(ids).size);
+        expect(ids.every((n) => ticket.hasCounted(`m${n}`))).toBe(true);
+      }),
+    );
+  });
+
+  it('remembers a bounded number of counted ids', () => {
+    const ticket = Ticket.open({ id: 't1', companyId: 'acme', integrationId: 'i1', contactNumber: '+5511999990001', now: T0 });
+    for (let i = 0; i < APPLIED_INBOUND_MEMORY + 5; i += 1) ticket.recordInbound({ messageId: `m${i}`, preview: 'x', at: T0 });
+    expect(ticket.toSnapshot().appliedInboundIds).toHaveLength(APPLIED_INBOUND_MEMORY);
+    expect(ticket.hasCounted(`m${APPLIED_INBOUND_MEMORY + 4}`)).toBe(true);
   });
 });

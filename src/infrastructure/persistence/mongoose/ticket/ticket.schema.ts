@@ -11,6 +11,8 @@ export interface TicketDocument {
   unreadCount: number;
   lastMessage: { preview: string; at: Date; direction: 'inbound' | 'outbound' } | null;
   lastInboundAt: Date | null;
+  /** Exactly-once key of inbound counting (see TicketSnapshot.appliedInboundIds). */
+  appliedInboundIds: string[];
   /** Sort key of the ticket list: newest activity first. */
   lastActivityAt: Date;
   createdAt: Date;
@@ -29,6 +31,7 @@ const schema = new Schema<TicketDocument>(
     unreadCount: { type: Number, required: true },
     lastMessage: { type: Schema.Types.Mixed, default: null },
     lastInboundAt: { type: Date, default: null },
+    appliedInboundIds: { type: [String], default: [] },
     lastActivityAt: { type: Date, required: true },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
