@@ -14,4 +14,10 @@ export const TOKENS = {
   MessageRepository: Symbol('MessageRepository'),
   NotificationStore: Symbol('NotificationStore'),
   DatabaseHealth: Symbol('DatabaseHealth'),
+  WebhookSignatureVerifier: Symbol('WebhookSignatureVerifier'),
+  TicketReadModel: Symbol('TicketReadModel'),
+  DeliveryOutbox: Symbol('DeliveryOutbox'),
+  SendRateLimiter: Symbol('SendRateLimiter'),
+  DeliveryTrigger: Symbol('DeliveryTrigger'),
+  EventLog: Symbol('EventLog'),
 } as const;

@@ -16,15 +16,19 @@ interface SlotDocument {
  * by `_id`: exactly one writer gets each slot; the others see a stale-write error.
  */
 export class WriteSlots {
-  private constructor(private readonly slots: mongo.Collection<SlotDocument> | null) {}
+  private constructor(
+    private readonly slots: mongo.Collection<SlotDocument> | null,
+    /** A writer holds its slot for one round trip; one held this long was abandoned. */
+    private readonly staleAfterMs = 2_000,
+  ) {}
 
   /** Detects the server: FerretDB reports `ferretdbVersion` in buildInfo. */
-  static async forConnection(connection: Connection): Promise<WriteSlots> {
+  static async forConnection(connection: Connection, options: { staleAfterMs?: number } = {}): Promise<WriteSlots> {
     const db = connection.db;
     if (!db) throw new Error('database connection is not open');
     const info = await db.admin().command({ buildInfo: 1 });
     const needsSlots = typeof info.ferretdbVersion === 'string' || process.env.ZAPDESK_FORCE_WRITE_SLOTS === '1';
-    return new WriteSlots(needsSlots ? db.collection<SlotDocument>('write_slots') : null);
+    return new WriteSlots(needsSlots ? db.collection<SlotDocument>('write_slots') : null, options.staleAfterMs);
   }
 
   /** For tests and MongoDB: conditional updates are trusted as they are. */
@@ -36,16 +40,28 @@ export class WriteSlots {
     return this.slots !== null;
   }
 
-  /** False when another writer already took this version of this document. */
+  /**
+   * False when another writer already took this version of this document. A slot older
+   * than `staleAfterMs` whose write never happened (the writer died between the slot and
+   * the update) is taken over, so a crash cannot wedge a document: the caller's conditional
+   * update still refuses if the old writer's update did land.
+   */
   async take(collection: string, id: string, nextVersion: number): Promise<boolean> {
     if (!this.slots) return true;
-    try {
-      await this.slots.insertOne({ _id: `${collection}:${id}:${nextVersion}`, takenAt: new Date() });
-      return true;
-    } catch (error) {
-      if ((error as { code?: unknown }).code === 11000) return false;
-      throw error;
+    const _id = `${collection}:${id}:${nextVersion}`;
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      try {
+        await this.slots.insertOne({ _id, takenAt: new Date() });
+        return true;
+      } catch (error) {
+        if ((error as { code?: unknown }).code !== 11000) throw error;
+        const held = await this.slots.findOne({ _id });
+        if (held && Date.now() - held.takenAt.getTime() < this.staleAfterMs) return false;
+        // Abandoned (or just released): remove exactly that slot and race for it once more.
+        if (held) await this.slots.deleteOne({ _id, takenAt: held.takenAt });
+      }
     }
+    return false;
   }
 
   /** Slots older than this are never contended again (a writer holds a read for seconds). */

@@ -5,6 +5,7 @@ import { ApiError, ApiErrorBody } from './api-error';
 
 const STATUS_OF_KIND: Record<DomainErrorKind, number> = {
   invalid: 400,
+  forbidden: 403,
   not_found: 404,
   conflict: 409,
   concurrency: 409,

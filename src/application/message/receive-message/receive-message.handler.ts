@@ -1,0 +1,146 @@
+import { TwilioIntegration } from '../../../domain/integration/twilio-integration';
+import { Message } from '../../../domain/message/message';
+import { MessageReceived } from '../../../domain/message/message-events';
+import { DuplicateMessageError, MessageRepository } from '../../../domain/message/message.repository';
+import { ConcurrencyError } from '../../../domain/shared/domain-error';
+import { DomainEvent } from '../../../domain/shared/domain-event';
+import { Ticket } from '../../../domain/ticket/ticket';
+import { OpenTicketExistsError, TicketRepository } from '../../../domain/ticket/ticket.repository';
+import { Clock, IdGenerator } from '../../ports/clock.port';
+import { DomainEventPublisher } from '../../ports/domain-event-publisher.port';
+import { TwilioWebhookAuthenticator } from '../webhooks/twilio-webhook-authenticator';
+import { InboundWhatsAppMessage, parseInboundWhatsAppMessage, previewOf } from './inbound-whatsapp-message';
+import { ReceiveMessageCommand, ReceiveMessageResult } from './receive-message.command';
+
+/** Optimistic-concurrency retries before giving up (Twilio then retries the webhook). */
+const MAX_ATTEMPTS = 8;
+
+/**
+ * Stores a customer's message exactly once, without multi-document transactions. The writes,
+ * in order, each safe to repeat:
+ *
+ *  1. the contact's open ticket, opened if there is none (unique open key per contact);
+ *  2. the message, keyed by (integration, MessageSid) — the idempotency key of the webhook;
+ *  3. the ticket's counters, in one versioned write that also records the message id as
+ *     counted (`appliedInboundIds`), which makes the unread increment exactly-once.
+ *
+ * A replay (Twilio retrying, a duplicate delivery, or a retry after a crash between any two
+ * writes) finds the message of step 2 and completes step 3 only if the ticket has not
+ * counted it yet. Events are published once the ticket has counted the message.
+ */
+export class ReceiveMessageHandler {
+  constructor(
+    private readonly authenticator: TwilioWebhookAuthenticator,
+    private readonly tickets: TicketRepository,
+    private readonly messages: MessageRepository,
+    private readonly ids: IdGenerator,
+    private readonly clock: Clock,
+    private readonly events: DomainEventPublisher,
+  ) {}
+
+  async execute(command: ReceiveMessageCommand): Promise<ReceiveMessageResult> {
+    const integration = await this.authenticator.authenticate(command.request, 'inbound');
+    const inbound = parseInboundWhatsAppMessage(command.request.params);
+    const pending: DomainEvent[] = [];
+
+    const stored = await this.messages.findByTwilioSid(integration.id, inbound.messageSid);
+    const message = stored ?? (await this.storeMessage(integration, inbound, pending));
+    const counted = await this.countOnTicket(integration, message, inbound, pending);
+    if (stored && counted.newlyCounted) {
+      // A receive interrupted before counting never published: announce its message now.
+      const snapshot = message.toSnapshot();
+      pending.unshift({ name: 'message.received', companyId: snapshot.companyId, aggregateId: snapshot.id, occurredAt: snapshot.createdAt, ticketId: snapshot.ticketId, snapshot } as MessageReceived);
+    }
+    await this.events.publishAll(pending);
+    return { companyId: integration.companyId, ticketId: counted.ticketId, messageId: message.id, replay: !counted.newlyCounted };
+  }
+
+  /** Steps 1 and 2. A concurrent replay that stored it first wins; its message is used. */
+  private async storeMessage(integration: TwilioIntegration, inbound: InboundWhatsAppMessage, pending: DomainEvent[]): Promise<Message> {
+    const ticket = await this.openTicketOf(integration, inbound, pending);
+    const message = Message.receive({
+      id: this.ids.newId(),
+      companyId: integration.companyId,
+      ticketId: ticket.id,
+      integrationId: integration.id,
+      twilioSid: inbound.messageSid,
+      body: inbound.body,
+      media: inbound.media,
+      extras: inbound.extras,
+      now: this.clock.now(),
+    });
+    try {
+      await this.messages.save(message);
+      pending.push(...message.pullDomainEvents());
+      return message;
+    } catch (error) {
+      if (!(error instanceof DuplicateMessageError)) throw error;
+      const winner = await this.messages.findByTwilioSid(integration.id, inbound.messageSid);
+      if (!winner) throw error;
+      return winner;
+    }
+  }
+
+  /** The contact's non-closed ticket, opening one when there is none (at most one exists). */
+  private async openTicketOf(integration: TwilioIntegration, inbound: InboundWhatsAppMessage, pending: DomainEvent[]): Promise<Ticket> {
+    for (let attempt = 1; ; attempt += 1) {
+      const open = await this.tickets.findOpenByContact(integration.companyId, integration.id, inbound.from);
+      if (open) return open;
+      const ticket = Ticket.open({
+        id: this.ids.newId(),
+        companyId: integration.companyId,
+        integrationId: integration.id,
+        contactNumber: inbound.from,
+        profileName: inbound.profileName,
+        waId: inbound.waId,
+        now: this.clock.now(),
+      });
+      try {
+        await this.tickets.save(ticket);
+        pending.push(...ticket.pullDomainEvents());
+        return ticket;
+      } catch (error) {
+        // Someone opened it first (another message of this contact): use theirs.
+        if (!(error instanceof OpenTicketExistsError) || attempt >= MAX_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  /** Step 3, exactly once per message; moves the message if its ticket was closed meanwhile. */
+  private async countOnTicket(
+    integration: TwilioIntegration,
+    initial: Message,
+    inbound: InboundWhatsAppMessage,
+    pending: DomainEvent[],
+  ): Promise<{ ticketId: string; newlyCounted: boolean }> {
+    let message = initial;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        const ticket = await this.tickets.findById(message.companyId, message.ticketId);
+        if (ticket?.hasCounted(message.id)) return { ticketId: ticket.id, newlyCounted: false };
+        if (!ticket || ticket.isClosed) {
+          // Closed after the message was stored for it (or gone): the message belongs to the
+          // contact's next ticket, as any message arriving after the close would.
+          const next = await this.openTicketOf(integration, inbound, pending);
+          message.moveToTicket(next.id, this.clock.now());
+          await this.messages.save(message);
+          continue;
+        }
+        ticket.recordInbound({
+          messageId: message.id,
+          preview: previewOf(inbound),
+          at: message.toSnapshot().createdAt,
+          profileName: inbound.profileName,
+          waId: inbound.waId,
+        });
+        await this.tickets.save(ticket);
+        pending.push(...ticket.pullDomainEvents());
+        return { ticketId: ticket.id, newlyCounted: true };
+      } catch (error) {
+        if (!(error instanceof ConcurrencyError) || attempt >= MAX_ATTEMPTS) throw error;
+        // A concurrent writer changed the ticket (or moved the message): read both again.
+        message = (await this.messages.findById(message.companyId, message.id)) ?? message;
+      }
+    }
+  }
+}

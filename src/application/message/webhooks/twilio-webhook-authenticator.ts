@@ -1,0 +1,65 @@
+import { IntegrationRepository } from '../../../domain/integration/integration.repository';
+import { TwilioIntegration } from '../../../domain/integration/twilio-integration';
+import { DomainError, InvalidValueError } from '../../../domain/shared/domain-error';
+import { normalizeE164 } from '../../../domain/shared/phone-number';
+import { credentialsOf } from '../../integration/integration-credentials';
+import { SecretCipher } from '../../ports/secret-cipher.port';
+import { ServiceConfig } from '../../ports/service-config.port';
+import { WebhookSignatureVerifier } from '../../ports/webhook-signature.port';
+import { TwilioWebhookRequest, singleParam } from './twilio-webhook-request';
+
+/** Which kind of webhook: it decides which number is ours (To inbound, From in callbacks). */
+export type WebhookKind = 'inbound' | 'status';
+
+export class WebhookSignatureError extends DomainError {
+  constructor() {
+    // Same answer for missing and wrong signatures: nothing to learn by probing.
+    super('WEBHOOK.INVALID_SIGNATURE', 'forbidden', 'the request does not carry a valid Twilio signature');
+  }
+}
+
+export class UnknownWebhookNumberError extends DomainError {
+  constructor() {
+    super('WEBHOOK.UNKNOWN_NUMBER', 'not_found', 'no integration owns this number in this account');
+  }
+}
+
+/**
+ * Resolves the integration a Twilio webhook is about and proves Twilio sent it. The same
+ * resolution serves the signature check and the processing, so a request can never be
+ * verified with one account's token and applied to another's integration:
+ * (AccountSid, To) for inbound messages, (AccountSid, From) for status callbacks.
+ * (Zapdesk does not attach numbers to Messaging Services, so `MessagingServiceSid` never
+ * selects another integration; the account and our number always do.)
+ */
+export class TwilioWebhookAuthenticator {
+  constructor(
+    private readonly integrations: IntegrationRepository,
+    private readonly cipher: SecretCipher,
+    private readonly verifier: WebhookSignatureVerifier,
+    private readonly config: ServiceConfig,
+  ) {}
+
+  async authenticate(request: TwilioWebhookRequest, kind: WebhookKind): Promise<TwilioIntegration> {
+    const accountSid = singleParam(request.params, 'AccountSid');
+    const ourField = kind === 'inbound' ? 'To' : 'From';
+    const ourNumberRaw = singleParam(request.params, ourField);
+    if (!accountSid || !/^AC[0-9a-fA-F]{32}$/.test(accountSid)) throw new InvalidValueError('AccountSid', 'missing or not an account SID');
+    if (!ourNumberRaw) throw new InvalidValueError(ourField, 'missing');
+    const ourNumber = normalizeE164(ourNumberRaw, ourField);
+
+    const integration = await this.integrations.findByAccountAndNumber(accountSid, ourNumber);
+    if (!integration || !integration.authToken) throw new UnknownWebhookNumberError();
+    if (request.signature === null || request.signature === '') throw new WebhookSignatureError();
+    const { authToken } = credentialsOf(integration, this.cipher);
+    const valid = this.verifier.verify({
+      authToken,
+      signature: request.signature,
+      url: `${this.config.apiUrl}${request.pathAndQuery}`,
+      params: request.params,
+      ...(request.signatureSettings ? { signatureSettings: request.signatureSettings } : {}),
+    });
+    if (!valid) throw new WebhookSignatureError();
+    return integration;
+  }
+}

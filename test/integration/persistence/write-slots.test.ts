@@ -1,0 +1,38 @@
+import { WriteSlots } from '../../../src/infrastructure/persistence/mongoose/write-slots';
+import { connectTestDatabase, TestDatabase } from '../../support/database/test-database';
+
+let database: TestDatabase;
+beforeAll(async () => {
+  database = await connectTestDatabase();
+});
+afterAll(async () => {
+  await database.dropAndClose();
+});
+
+async function slots(staleAfterMs: number): Promise<WriteSlots> {
+  // Slots exist for servers without atomic conditional updates; force them on MongoDB too.
+  process.env.ZAPDESK_FORCE_WRITE_SLOTS = '1';
+  try {
+    return await WriteSlots.forConnection(database.connection, { staleAfterMs });
+  } finally {
+    delete process.env.ZAPDESK_FORCE_WRITE_SLOTS;
+  }
+}
+
+describe('write slots', () => {
+  it('give each version of a document to exactly one of many concurrent writers', async () => {
+    const s = await slots(60_000);
+    const wins = await Promise.all(Array.from({ length: 10 }, () => s.take('tickets', 't-1', 2)));
+    expect(wins.filter(Boolean)).toHaveLength(1);
+    expect(await s.take('tickets', 't-1', 3)).toBe(true);
+  });
+
+  it('let a writer take over a slot abandoned by a crashed writer, once', async () => {
+    const s = await slots(50);
+    expect(await s.take('tickets', 't-2', 5)).toBe(true);
+    expect(await s.take('tickets', 't-2', 5)).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    const takeovers = await Promise.all(Array.from({ length: 6 }, () => s.take('tickets', 't-2', 5)));
+    expect(takeovers.filter(Boolean)).toHaveLength(1);
+  });
+});
