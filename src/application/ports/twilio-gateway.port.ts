@@ -145,6 +145,12 @@ export interface TwilioGateway {
   fetchMessage(account: TwilioCredentials, messageSid: string): Promise<SentMessage & { errorCode: number | null }>;
   /** Messages sent from/to these numbers after a date: reconciles a send whose SID was never stored. */
   listMessages(account: TwilioCredentials, lookup: TwilioMessageLookup): Promise<ReadonlyArray<SentMessage & { to: string; from: string; body: string | null }>>;
+  /**
+   * Opens a stored inbound media item. The account's credentials go only to that account's own
+   * Twilio media URL (refused with MediaUrlRefusedError otherwise, before any request) and never
+   * across Twilio's redirect to its CDN. A 404 (media not ready yet) is retried briefly.
+   */
+  openMedia(account: TwilioCredentials, mediaUrl: string): Promise<MediaContent>;
 }
 
 /** Paths Twilio POSTs to; the webhook configuration and the signature check both use them. */
@@ -152,3 +158,19 @@ export const INBOUND_WEBHOOK_PATH = '/ticket-messages/webhook';
 export const STATUS_CALLBACK_PATH = '/ticket-messages/status';
 /** Twilio connection overrides: retry 3 times on 5xx, connect timeout and read timeout. Never sent to us, never signed. */
 export const CONNECTION_OVERRIDE_FRAGMENT = '#rc=3&rp=5xx,ct,rt';
+
+/** A media item being downloaded: read `body` to the end, or stop early to cancel the download. */
+export interface MediaContent {
+  /** As Twilio's CDN sent it; null when it sent none. */
+  readonly contentType: string | null;
+  readonly contentLength: number | null;
+  readonly body: AsyncIterable<Uint8Array>;
+}
+
+/** The media URL is not a Twilio media URL of the account: nothing was sent anywhere. */
+export class MediaUrlRefusedError extends TwilioGatewayError {
+  constructor(reason: string) {
+    super('permanent', undefined, undefined, `openMedia refused: ${reason}`);
+    this.name = 'MediaUrlRefusedError';
+  }
+}

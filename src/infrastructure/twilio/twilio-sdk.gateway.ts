@@ -10,6 +10,7 @@ import {
   type AccountInfo,
   type AvailableNumber,
   type Balance,
+  type MediaContent,
   type NumberConfig,
   type OutboundMessageRequest,
   type PurchasedNumber,
@@ -23,6 +24,7 @@ import {
 } from '../../application/ports/twilio-gateway.port';
 import { LruCache } from './twilio-client.cache';
 import { toTwilioGatewayError } from './twilio-error.mapper';
+import { TwilioMediaFetcher } from './twilio-media-fetcher';
 import { TwilioRequestClient } from './twilio-request-client';
 
 export interface TwilioSdkGatewayOptions {
@@ -32,6 +34,8 @@ export interface TwilioSdkGatewayOptions {
   readonly timeoutMs?: number;
   /** SDK clients kept (one per account SID and token); default 500. */
   readonly maxCachedClients?: number;
+  /** Waits before retrying a media 404 (not stored by Twilio yet); default 250, 500, 1000 ms. */
+  readonly mediaNotReadyRetryDelaysMs?: readonly number[];
 }
 
 type SdkClient = twilio.Twilio;
@@ -48,6 +52,7 @@ const asDate = (value: unknown): Date | null => (value instanceof Date ? value :
 export class TwilioSdkGateway implements TwilioGateway {
   private readonly httpClient: TwilioRequestClient;
   private readonly clients: LruCache<string, SdkClient>;
+  private readonly media: TwilioMediaFetcher;
 
   constructor(options: TwilioSdkGatewayOptions = {}) {
     // One HTTP client (one connection pool) shared by every cached SDK client.
@@ -56,6 +61,12 @@ export class TwilioSdkGateway implements TwilioGateway {
       ...(options.apiUrl === undefined ? {} : { apiUrl: options.apiUrl }),
     });
     this.clients = new LruCache(options.maxCachedClients ?? 500);
+    // Media bypass the SDK (it buffers bodies and would follow redirects with the credentials).
+    this.media = new TwilioMediaFetcher({
+      timeoutMs: options.timeoutMs ?? 10_000,
+      ...(options.apiUrl === undefined ? {} : { apiUrl: options.apiUrl }),
+      ...(options.mediaNotReadyRetryDelaysMs === undefined ? {} : { notReadyRetryDelaysMs: options.mediaNotReadyRetryDelaysMs }),
+    });
   }
 
   createSubAccount(master: TwilioCredentials, friendlyName: string): Promise<SubAccount> {
@@ -240,6 +251,10 @@ export class TwilioSdkGateway implements TwilioGateway {
           body: m.body ?? null,
         }));
     });
+  }
+
+  openMedia(account: TwilioCredentials, mediaUrl: string): Promise<MediaContent> {
+    return this.media.open(account, mediaUrl);
   }
 
   private async call<T>(operation: string, credentials: TwilioCredentials, run: (client: SdkClient) => Promise<T>): Promise<T> {

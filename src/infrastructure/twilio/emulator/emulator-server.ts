@@ -11,6 +11,7 @@ import {
   type BasicCredentials,
   type EmulatorResponse,
 } from './emulator-http';
+import { isCdnRequest, serveCdn } from './emulator-cdn';
 import { defaultCodeFor, defaultMessageFor, type FaultInjector } from './emulator-faults';
 import { findRoute, type EmulatorContext, type Route } from './emulator-router';
 import type { AccountRecord, EmulatorState } from './emulator-state';
@@ -39,6 +40,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDep
   const url = new URL(req.url ?? '/', 'http://emulator');
   const method = (req.method ?? 'GET').toUpperCase();
   const raw = await readBody(req);
+  if (isCdnRequest(url.pathname)) return serveCdn(req, res, url.pathname, deps.state);
   const found = findRoute(deps.routes, method, url.pathname);
   const credentials = parseBasicAuth(req.headers.authorization);
   const accountSid = found?.route.accountParam !== undefined ? found.params[found.route.accountParam] : credentials?.username;

@@ -103,6 +103,23 @@ export interface WebhookLog {
   readonly at: number;
 }
 
+/** A signed, short-lived CDN link to a media item, as Twilio's media URL redirects to. */
+export interface CdnLink {
+  readonly mediaSid: string;
+  readonly expiresAt: number;
+}
+
+/** One request to the emulated media CDN (no credentials needed, none expected). */
+export interface CdnRequestLog {
+  readonly path: string;
+  /** The media served, when the link was valid. */
+  readonly mediaSid: string | undefined;
+  readonly status: number;
+  /** Whether the client sent an Authorization header (it should not: credentials are Twilio's, not the CDN's). */
+  readonly authorization: boolean;
+  readonly at: number;
+}
+
 /** One REST request the emulator answered. */
 export interface RequestLog {
   readonly method: string;
@@ -163,6 +180,9 @@ export class EmulatorState {
   readonly sentMessages: SentMessageLog[] = [];
   readonly webhooks: WebhookLog[] = [];
   readonly requests: RequestLog[] = [];
+  /** CDN links by token; the media route redirects to them. */
+  readonly cdnLinks = new Map<string, CdnLink>();
+  readonly cdnRequests: CdnRequestLog[] = [];
   readonly masterSid: string;
   senderOnlineDelayMs: number;
 

@@ -19,4 +19,5 @@ export type {
   SentMessageLog,
   WebhookLog,
   RequestLog,
+  CdnRequestLog,
 } from './emulator-state';

@@ -1,3 +1,4 @@
+import { issueCdnLink } from '../emulator-cdn';
 import { TwilioApiError, notFoundError, page2010, type EmulatorResponse } from '../emulator-http';
 import { newSid, parseWhatsAppAddress, rfc2822 } from '../emulator-ids';
 import { route, type EmulatorContext, type Route, type RouteRequest } from '../emulator-router';
@@ -182,10 +183,11 @@ function fetchMediaJson(req: RouteRequest, ctx: EmulatorContext): EmulatorRespon
   return { status: 200, json: mediaJson(ownedMedia(req, ctx)) };
 }
 
-/** Twilio redirects to its CDN; the emulator serves the bytes itself. */
+/** Like Twilio: a 307 to a signed CDN URL that serves the bytes without credentials. */
 function fetchMediaBytes(req: RouteRequest, ctx: EmulatorContext): EmulatorResponse {
   const media = ownedMedia(req, ctx);
-  return { status: 200, bytes: media.bytes, contentType: media.contentType };
+  const location = `${ctx.baseUrl}${issueCdnLink(ctx.state, media.sid)}`;
+  return { status: 307, json: { message: 'Temporary Redirect', location }, headers: { Location: location } };
 }
 
 const A = { accountParam: 'AccountSid' };

@@ -1,0 +1,55 @@
+import { Connection, mongo } from 'mongoose';
+import { MessageView, toMessageView } from '../../../../application/message/message.view';
+import { ReadPage, SortKey, TicketReadModel } from '../../../../application/ports/ticket-read-model.port';
+import { TicketView, toTicketView } from '../../../../application/ticket/ticket.view';
+import { TicketListFilter } from '../../../../domain/ticket/ticket.repository';
+import { toMessage } from '../message/message.mapper';
+import { MessageDocument, messageModel } from '../message/message.schema';
+import { toTicket } from '../ticket/ticket.mapper';
+import { TicketDocument, ticketModel } from '../ticket/ticket.schema';
+
+/**
+ * Reads the `tickets` and `messages` collections the repositories write, through the same
+ * document mappers (document → aggregate → view), so the read side cannot drift from storage.
+ *
+ * Keyset pagination over the indexes (companyId, [status | integrationId], lastActivityAt,
+ * _id) and (companyId, ticketId, createdAt, _id): a page is "strictly after the last key
+ * seen", so a walk never repeats an item, and items created meanwhile do not shift it.
+ */
+export class MongooseTicketReadModel implements TicketReadModel {
+  private readonly tickets: mongo.Collection<TicketDocument>;
+  private readonly messages: mongo.Collection<MessageDocument>;
+
+  constructor(connection: Connection) {
+    this.tickets = ticketModel(connection).collection as unknown as mongo.Collection<TicketDocument>;
+    this.messages = messageModel(connection).collection as unknown as mongo.Collection<MessageDocument>;
+  }
+
+  async listTickets(companyId: string, filter: TicketListFilter, after: SortKey | null, limit: number): Promise<ReadPage<TicketView>> {
+    const query: mongo.Filter<TicketDocument> = { companyId };
+    if (filter.status !== undefined) query.status = filter.status;
+    if (filter.integrationId !== undefined) query.integrationId = filter.integrationId;
+    if (after) query.$or = [{ lastActivityAt: { $lt: after.at } }, { lastActivityAt: after.at, _id: { $lt: after.id } }];
+    const docs = await this.tickets.find(query).sort({ lastActivityAt: -1, _id: -1 }).limit(limit + 1).toArray();
+    return pageOf(docs, limit, (doc) => toTicketView(toTicket(doc)), (doc) => ({ at: new Date(doc.lastActivityAt), id: doc._id }));
+  }
+
+  async getTicket(companyId: string, ticketId: string): Promise<TicketView | null> {
+    const doc = await this.tickets.findOne({ _id: ticketId, companyId });
+    return doc ? toTicketView(toTicket(doc)) : null;
+  }
+
+  async listMessages(companyId: string, ticketId: string, after: SortKey | null, limit: number): Promise<ReadPage<MessageView>> {
+    const query: mongo.Filter<MessageDocument> = { companyId, ticketId };
+    if (after) query.$or = [{ createdAt: { $gt: after.at } }, { createdAt: after.at, _id: { $gt: after.id } }];
+    const docs = await this.messages.find(query).sort({ createdAt: 1, _id: 1 }).limit(limit + 1).toArray();
+    return pageOf(docs, limit, (doc) => toMessageView(toMessage(doc)), (doc) => ({ at: new Date(doc.createdAt), id: doc._id }));
+  }
+}
+
+/** Asked for one more than the page size: its presence says whether another page follows. */
+function pageOf<D, V>(docs: readonly D[], limit: number, view: (doc: D) => V, keyOf: (doc: D) => SortKey): ReadPage<V> {
+  const items = docs.slice(0, limit);
+  const last = items[items.length - 1];
+  return { items: items.map(view), next: docs.length > limit && last !== undefined ? keyOf(last) : null };
+}
