@@ -63,7 +63,7 @@ describe('inbound WhatsApp messages through the signed webhook', () => {
   });
 
   it('keeps media and WhatsApp extras', async () => {
-    const params = {
+    const params: Record<string, string> = {
       ...inbound(acme, '+5511990000002', { body: '', media: [{ contentType: 'image/jpeg' }, { contentType: 'application/pdf' }] }),
       Latitude: '-23.55',
       Longitude: '-46.63',

@@ -12,6 +12,12 @@ import { ApiError } from '../errors/api-error';
 
 /** Twilio reads an empty TwiML document as "received, nothing to reply". */
 const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
+/**
+ * Twilio gives a webhook 15 s. Past this we answer 503 ourselves, so Twilio retries (per the
+ * connection-override fragment) instead of timing out; the work in progress still completes
+ * and the retry, being idempotent, finds it done.
+ */
+const WEBHOOK_DEADLINE_MS = 12_000;
 
 /**
  * Twilio's webhooks: no bearer token, a Twilio signature instead (checked by the core with
@@ -26,7 +32,7 @@ export class TwilioWebhooksController {
   @Post(INBOUND_WEBHOOK_PATH)
   @Public()
   async inbound(@Req() req: Request, @Res() res: Response): Promise<void> {
-    await this.commands.execute(new ReceiveMessageCommand(webhookRequest(req)));
+    await withinTwilioBudget(this.commands.execute(new ReceiveMessageCommand(webhookRequest(req))));
     answerTwiml(res);
   }
 
@@ -34,7 +40,7 @@ export class TwilioWebhooksController {
   @Public()
   async status(@Req() req: Request, @Res() res: Response): Promise<void> {
     const messageId = typeof req.query['messageId'] === 'string' ? req.query['messageId'] : null;
-    await this.commands.execute(new UpdateMessageStatusCommand(webhookRequest(req), messageId));
+    await withinTwilioBudget(this.commands.execute(new UpdateMessageStatusCommand(webhookRequest(req), messageId)));
     answerTwiml(res);
   }
 }
@@ -52,6 +58,19 @@ function webhookRequest(req: Request): TwilioWebhookRequest {
     ...(settings ? { signatureSettings: settings } : {}),
     params: (req.body ?? {}) as WebhookParams,
   };
+}
+
+async function withinTwilioBudget<T>(work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ApiError(503, 'WEBHOOK.SLOW', 'the webhook could not be processed in time; Twilio will retry')), WEBHOOK_DEADLINE_MS);
+  });
+  work.catch(() => undefined); // a late failure after the deadline answered is not unhandled
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function answerTwiml(res: Response): void {
