@@ -44,8 +44,8 @@ export class ReceiveMessageHandler {
     const pending: DomainEvent[] = [];
 
     const stored = await this.messages.findByTwilioSid(integration.id, inbound.messageSid);
-    const message = stored ?? (await this.storeMessage(integration, inbound, pending));
-    const counted = await this.countOnTicket(integration, message, inbound, pending);
+    const { message, ticket } = stored ? { message: stored, ticket: null } : await this.storeMessage(integration, inbound, pending);
+    const counted = await this.countOnTicket(integration, message, ticket, inbound, pending);
     if (stored && counted.newlyCounted) {
       // A receive interrupted before counting never published: announce its message now.
       const snapshot = message.toSnapshot();
@@ -56,7 +56,11 @@ export class ReceiveMessageHandler {
   }
 
   /** Steps 1 and 2. A concurrent replay that stored it first wins; its message is used. */
-  private async storeMessage(integration: TwilioIntegration, inbound: InboundWhatsAppMessage, pending: DomainEvent[]): Promise<Message> {
+  private async storeMessage(
+    integration: TwilioIntegration,
+    inbound: InboundWhatsAppMessage,
+    pending: DomainEvent[],
+  ): Promise<{ message: Message; ticket: Ticket | null }> {
     const ticket = await this.openTicketOf(integration, inbound, pending);
     const message = Message.receive({
       id: this.ids.newId(),
@@ -72,12 +76,12 @@ export class ReceiveMessageHandler {
     try {
       await this.messages.save(message);
       pending.push(...message.pullDomainEvents());
-      return message;
+      return { message, ticket };
     } catch (error) {
       if (!(error instanceof DuplicateMessageError)) throw error;
       const winner = await this.messages.findByTwilioSid(integration.id, inbound.messageSid);
       if (!winner) throw error;
-      return winner;
+      return { message: winner, ticket: null };
     }
   }
 
@@ -110,13 +114,17 @@ export class ReceiveMessageHandler {
   private async countOnTicket(
     integration: TwilioIntegration,
     initial: Message,
+    /** The message's ticket as just read or opened, saving a read on the common path. */
+    loaded: Ticket | null,
     inbound: InboundWhatsAppMessage,
     pending: DomainEvent[],
   ): Promise<{ ticketId: string; newlyCounted: boolean }> {
     let message = initial;
+    let preloaded = loaded?.id === message.ticketId ? loaded : null;
     for (let attempt = 1; ; attempt += 1) {
       try {
-        const ticket = await this.tickets.findById(message.companyId, message.ticketId);
+        const ticket = preloaded ?? (await this.tickets.findById(message.companyId, message.ticketId));
+        preloaded = null;
         if (ticket?.hasCounted(message.id)) return { ticketId: ticket.id, newlyCounted: false };
         if (!ticket || ticket.isClosed) {
           // Closed after the message was stored for it (or gone): the message belongs to the
