@@ -43,6 +43,10 @@ export interface MessageSnapshot {
   readonly attempts: number;
   /** The agent who sent an outbound message (notified when it fails). */
   readonly senderUserId: string | null;
+  /** Outbound, while queued: the earliest time the next delivery attempt may start (backoff). */
+  readonly nextAttemptAt: Date | null;
+  /** Outbound: when the latest delivery attempt started (reconciliation looks for sends after it). */
+  readonly lastAttemptAt: Date | null;
   readonly createdAt: Date;
   readonly updatedAt: Date;
   readonly version: number;

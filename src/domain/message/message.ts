@@ -41,6 +41,8 @@ export class Message extends AggregateRoot<MessageEvent> {
       error: null,
       attempts: 0,
       senderUserId: null,
+      nextAttemptAt: null,
+      lastAttemptAt: null,
       createdAt: input.now,
       updatedAt: input.now,
       version: 0,
@@ -81,6 +83,8 @@ export class Message extends AggregateRoot<MessageEvent> {
       error: null,
       attempts: 0,
       senderUserId: input.senderUserId,
+      nextAttemptAt: input.now,
+      lastAttemptAt: null,
       createdAt: input.now,
       updatedAt: input.now,
       version: 0,
@@ -120,28 +124,56 @@ export class Message extends AggregateRoot<MessageEvent> {
   get version(): number {
     return this.state.version;
   }
+  get body(): string {
+    return this.state.body;
+  }
+  get template(): TemplateContent | null {
+    return this.state.template;
+  }
+  get createdAt(): Date {
+    return this.state.createdAt;
+  }
+  get nextAttemptAt(): Date | null {
+    return this.state.nextAttemptAt;
+  }
+  get lastAttemptAt(): Date | null {
+    return this.state.lastAttemptAt;
+  }
 
   /** A worker took the message and is about to call Twilio. */
   startSending(now: Date): void {
     this.requireOutbound();
     if (this.state.status !== 'queued') throw new InvalidTransitionError('message', this.state.status, 'sending');
-    this.state = { ...this.state, status: 'sending', attempts: this.state.attempts + 1, updatedAt: now };
+    this.state = { ...this.state, status: 'sending', attempts: this.state.attempts + 1, lastAttemptAt: now, nextAttemptAt: null, updatedAt: now };
     this.statusChanged(now);
   }
 
   /** Twilio accepted the message and gave it a SID. */
   recordAccepted(twilioSid: string, now: Date): void {
     this.requireOutbound();
-    this.state = { ...this.state, twilioSid, updatedAt: now };
     // A status callback may have arrived before Twilio's REST answer was stored.
-    if (isForwardMove(this.state.status as OutboundStatus, 'sent')) this.applyDelivery('sent', now);
+    const accepted = isForwardMove(this.state.status as OutboundStatus, 'sent');
+    // An error left by an earlier transient attempt no longer describes an accepted message.
+    this.state = { ...this.state, twilioSid, ...(accepted ? { error: null } : {}), updatedAt: now };
+    if (accepted) this.applyDelivery('sent', now);
   }
 
-  /** A transient failure: back to the queue for another attempt. */
-  requeueAfterTransientFailure(error: MessageError, now: Date): void {
+  /** A transient failure: back to the queue for another attempt, not before `nextAttemptAt` (backoff). */
+  requeueAfterTransientFailure(error: MessageError, now: Date, nextAttemptAt: Date = now): void {
     this.requireOutbound();
     if (this.state.status !== 'sending') throw new InvalidTransitionError('message', this.state.status, 'queued');
-    this.state = { ...this.state, status: 'queued', error, updatedAt: now };
+    this.state = { ...this.state, status: 'queued', error, nextAttemptAt, updatedAt: now };
+    this.statusChanged(now);
+  }
+
+  /**
+   * The worker of the latest attempt stopped before storing Twilio's answer, and Twilio has
+   * no trace of the send: back to the queue at once. The lost attempt still counts.
+   */
+  releaseUnconfirmedAttempt(now: Date): void {
+    this.requireOutbound();
+    if (this.state.status !== 'sending') throw new InvalidTransitionError('message', this.state.status, 'queued');
+    this.state = { ...this.state, status: 'queued', nextAttemptAt: now, updatedAt: now };
     this.statusChanged(now);
   }
 
@@ -163,7 +195,7 @@ export class Message extends AggregateRoot<MessageEvent> {
     if (!isFailure(this.state.status)) {
       throw new DomainError('MESSAGE.NOT_RETRYABLE', 'conflict', `only failed or undelivered messages can be retried, this one is ${this.state.status}`);
     }
-    this.state = { ...this.state, status: 'queued', attempts: 0, error: null, twilioSid: null, updatedAt: now };
+    this.state = { ...this.state, status: 'queued', attempts: 0, error: null, twilioSid: null, nextAttemptAt: now, updatedAt: now };
     this.statusChanged(now);
   }
 

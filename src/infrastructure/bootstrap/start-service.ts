@@ -6,6 +6,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Container } from 'inversify';
 import { Connection } from 'mongoose';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
+import { DeliveryHooks } from '../../application/delivery/delivery-processor';
 import { Clock } from '../../application/ports/clock.port';
 import { ServiceEnvironment, readServiceEnvironment } from '../config/service-environment';
 import { AppModule } from '../di/app.module';
@@ -34,6 +35,8 @@ export interface StartServiceOptions {
   readonly twilioTimeoutMs?: number;
   /** Tests start the background workers themselves (or not at all). */
   readonly startWorkers?: boolean;
+  /** Test-only seams of the delivery process. */
+  readonly deliveryHooks?: DeliveryHooks;
 }
 
 export interface RunningService {
@@ -106,6 +109,7 @@ export async function startService(options: StartServiceOptions = {}): Promise<R
       ...(options.provisioningIntervalMs ? { provisioningIntervalMs: options.provisioningIntervalMs } : {}),
       ...(options.twilioTimeoutMs ? { twilioTimeoutMs: options.twilioTimeoutMs } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.deliveryHooks ? { deliveryHooks: options.deliveryHooks } : {}),
     });
     await ensureIndexes(container);
 

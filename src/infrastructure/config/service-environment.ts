@@ -1,5 +1,15 @@
 import { randomBytes } from 'node:crypto';
+import { DEFAULT_DELIVERY_SETTINGS, DeliverySettings } from '../../application/delivery/delivery-settings';
 import { Keyring, generateKeyringEntry, parseKeyring } from '../crypto/aes-gcm-secret-cipher';
+
+/** Outbound delivery tunables (DELIVERY_*). */
+export interface DeliveryEnvironment extends DeliverySettings {
+  readonly pollIntervalMs: number;
+  /** Tickets one instance delivers in parallel. */
+  readonly concurrency: number;
+  /** Pacing room per 1-second window of the per-number rate limit. */
+  readonly rateGuardMs: number;
+}
 
 /** Everything the service reads from the environment, checked once at start. */
 export interface ServiceEnvironment {
@@ -19,6 +29,18 @@ export interface ServiceEnvironment {
   readonly warnings: readonly string[];
   /** A generated JWT secret, printed once at start in development so tokens can be made. */
   readonly generatedJwtSecret: string | null;
+  readonly delivery: DeliveryEnvironment;
+  /** Real-time: EVENT_LOG_SIZE_MB, EVENT_LOG_POLL_MS, SSE_HEARTBEAT_MS, SSE_RETRY_MS. */
+  readonly realtime: RealtimeSettings;
+}
+
+export interface RealtimeSettings {
+  /** Size of the capped event log (bounds how far back Last-Event-ID can replay). */
+  readonly eventLogSizeBytes: number;
+  /** How long the tailer waits before re-querying when the server does not await data (FerretDB). */
+  readonly tailPollIntervalMs: number;
+  readonly sseHeartbeatMs: number;
+  readonly sseRetryMs: number;
 }
 
 export class EnvironmentError extends Error {}
@@ -77,5 +99,50 @@ export function readServiceEnvironment(env: NodeJS.ProcessEnv = process.env): Se
     senderPollIntervalMs: Number.isFinite(poll) && poll > 0 ? poll : 60_000,
     warnings,
     generatedJwtSecret,
+    delivery: readDeliveryEnvironment(env),
+    realtime: readRealtimeSettings(env),
+  };
+}
+
+function readDeliveryEnvironment(env: NodeJS.ProcessEnv): DeliveryEnvironment {
+  const d = DEFAULT_DELIVERY_SETTINGS;
+  const int = (name: string, fallback: number, min: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min) throw new EnvironmentError(`${name} must be a whole number of at least ${min}`);
+    return value;
+  };
+  const settings: DeliveryEnvironment = {
+    maxAttempts: int('DELIVERY_MAX_ATTEMPTS', d.maxAttempts, 1),
+    leaseMs: int('DELIVERY_LEASE_MS', d.leaseMs, 1000),
+    sendDeadlineMarginMs: int('DELIVERY_SEND_DEADLINE_MARGIN_MS', d.sendDeadlineMarginMs, 0),
+    backoffBaseMs: int('DELIVERY_BACKOFF_BASE_MS', d.backoffBaseMs, 1),
+    backoffMaxMs: int('DELIVERY_BACKOFF_MAX_MS', d.backoffMaxMs, 1),
+    parkMs: int('DELIVERY_PARK_MS', d.parkMs, 100),
+    unconfirmedSettleMs: int('DELIVERY_UNCONFIRMED_SETTLE_MS', d.unconfirmedSettleMs, 0),
+    reconcileSkewMs: int('DELIVERY_RECONCILE_SKEW_MS', d.reconcileSkewMs, 0),
+    maxChain: int('DELIVERY_MAX_CHAIN', d.maxChain, 1),
+    pollIntervalMs: int('DELIVERY_POLL_INTERVAL_MS', 250, 10),
+    concurrency: int('DELIVERY_CONCURRENCY', 16, 1),
+    rateGuardMs: int('DELIVERY_RATE_GUARD_MS', 50, 0),
+  };
+  if (settings.sendDeadlineMarginMs >= settings.leaseMs) throw new EnvironmentError('DELIVERY_SEND_DEADLINE_MARGIN_MS must be below DELIVERY_LEASE_MS');
+  return settings;
+}
+
+function readRealtimeSettings(env: NodeJS.ProcessEnv): RealtimeSettings {
+  const positive = (name: string, fallback: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value <= 0) throw new EnvironmentError(`${name} must be a positive number`);
+    return value;
+  };
+  return {
+    eventLogSizeBytes: Math.round(positive('EVENT_LOG_SIZE_MB', 64) * 1024 * 1024),
+    tailPollIntervalMs: positive('EVENT_LOG_POLL_MS', 50),
+    sseHeartbeatMs: positive('SSE_HEARTBEAT_MS', 15_000),
+    sseRetryMs: positive('SSE_RETRY_MS', 3_000),
   };
 }

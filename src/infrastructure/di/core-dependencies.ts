@@ -1,4 +1,5 @@
 import { Connection } from 'mongoose';
+import { DeliveryHooks } from '../../application/delivery/delivery-processor';
 import { Clock } from '../../application/ports/clock.port';
 import { ServiceEnvironment } from '../config/service-environment';
 import { WriteSlots } from '../persistence/mongoose/write-slots';
@@ -21,4 +22,6 @@ export interface CoreDependencies {
   readonly twilioTimeoutMs?: number;
   /** Tests swap the clock. */
   readonly clock?: Clock;
+  /** Test-only seams of the delivery process (e.g. a worker "killed" after Twilio accepted a send). */
+  readonly deliveryHooks?: DeliveryHooks;
 }

@@ -7,6 +7,8 @@ import { TwilioEmulator, TwilioEmulatorOptions, startTwilioEmulator } from '../.
 import { testDatabaseUri } from '../database/test-database';
 
 export const TEST_JWT_SECRET = 'test-jwt-secret-for-e2e-only-0123456789';
+/** One keyring for every instance of a test run: instances on one database share keys, as in production. */
+const TEST_ENCRYPTION_KEYS = `k1:${randomBytes(32).toString('base64')}`;
 
 export interface TestService {
   readonly service: RunningService;
@@ -23,16 +25,22 @@ export interface TestService {
  * and a Twilio emulator, with the real SDK between them.
  */
 export async function startTestService(
-  options: { emulator?: TwilioEmulatorOptions; service?: Partial<StartServiceOptions>; env?: NodeJS.ProcessEnv } = {},
+  options: {
+    emulator?: TwilioEmulatorOptions;
+    service?: Partial<StartServiceOptions>;
+    env?: NodeJS.ProcessEnv;
+    /** Another instance's emulator (several instances on one database); its owner closes it. */
+    sharedEmulator?: TwilioEmulator;
+  } = {},
 ): Promise<TestService> {
-  const emulator = await startTwilioEmulator({ senderOnlineDelayMs: 50, ...options.emulator });
+  const emulator = options.sharedEmulator ?? (await startTwilioEmulator({ senderOnlineDelayMs: 50, ...options.emulator }));
   const logStream = new PassThrough();
   const logChunks: string[] = [];
   logStream.on('data', (chunk: Buffer) => logChunks.push(chunk.toString('utf8')));
   const service = await startService({
     env: {
       JWT_SECRET: TEST_JWT_SECRET,
-      ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+      ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
       TWILIO_API_URL: emulator.url,
       TWILIO_ACCOUNT_SID: emulator.masterAccount.accountSid,
       TWILIO_AUTH_TOKEN: emulator.masterAccount.authToken,
@@ -56,7 +64,7 @@ export async function startTestService(
       jwt.sign({ sub: userId, companyId, role }, TEST_JWT_SECRET, { algorithm: 'HS256', expiresIn: '1h' }),
     close: async () => {
       await service.close();
-      await emulator.close();
+      if (!options.sharedEmulator) await emulator.close();
     },
   };
 }

@@ -1,10 +1,99 @@
+import { Container } from 'inversify';
+import { DeliveryProcessor } from '../../../application/delivery/delivery-processor';
+import { DeliveryTrigger } from '../../../application/delivery/delivery-trigger';
+import { RetryMessageCommand } from '../../../application/message/retry-message/retry-message.command';
+import { RetryMessageHandler } from '../../../application/message/retry-message/retry-message.handler';
+import { SendMessageCommand } from '../../../application/message/send-message/send-message.command';
+import { SendMessageHandler } from '../../../application/message/send-message/send-message.handler';
+import { TOKENS } from '../../../application/ports/tokens';
+import { RepliesController } from '../../../interfaces/http/replies/replies.controller';
+import { MongooseDeliveryOutbox } from '../../persistence/mongoose/delivery/mongoose-delivery-outbox';
+import { MongooseSendPermits } from '../../persistence/mongoose/delivery/mongoose-send-permits';
+import { DeliveryWorker } from '../../workers/delivery-worker';
+import { CoreDependencies } from '../core-dependencies';
 import { CoreModule } from '../core-module';
+
+/** Send permits are only contended while they are current; older ones are dropped. */
+const PERMIT_RETENTION_MS = 60_000;
+/** A claim key matters while its message version is current: minutes at most. */
+const CLAIM_RETENTION_MS = 60 * 60_000;
 
 /** Outbound replies: send, the durable delivery outbox and its workers, retry. */
 export const deliveryModule: CoreModule = {
   name: 'delivery',
-  commands: [],
+  commands: [
+    { message: SendMessageCommand, handler: SendMessageHandler },
+    { message: RetryMessageCommand, handler: RetryMessageHandler },
+  ],
   queries: [],
-  controllers: [],
-  bind: () => undefined,
+  controllers: [RepliesController],
+  bind(c: Container, deps: CoreDependencies): void {
+    const settings = deps.environment.delivery;
+    c.bind(TOKENS.DeliveryOutbox).toConstantValue(new MongooseDeliveryOutbox(deps.connection, deps.writeSlots, settings.leaseMs));
+    c.bind(TOKENS.SendRateLimiter).toConstantValue(new MongooseSendPermits(deps.connection, { guardMs: settings.rateGuardMs }));
+    c.bind(DeliveryProcessor).toDynamicValue(
+      () =>
+        new DeliveryProcessor({
+          messages: c.get(TOKENS.MessageRepository),
+          outbox: c.get(TOKENS.DeliveryOutbox),
+          tickets: c.get(TOKENS.TicketRepository),
+          integrations: c.get(TOKENS.IntegrationRepository),
+          twilio: c.get(TOKENS.TwilioGateway),
+          cipher: c.get(TOKENS.SecretCipher),
+          rateLimiter: c.get(TOKENS.SendRateLimiter),
+          notifications: c.get(TOKENS.NotificationStore),
+          events: c.get(TOKENS.DomainEventPublisher),
+          clock: c.get(TOKENS.Clock),
+          config: c.get(TOKENS.ServiceConfig),
+          settings,
+          sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+          random: Math.random,
+          warn: deps.warn,
+          ...(deps.deliveryHooks ? { hooks: deps.deliveryHooks } : {}),
+        }),
+    );
+    c.bind(DeliveryWorker).toDynamicValue(() => {
+      const permits = c.get<MongooseSendPermits>(TOKENS.SendRateLimiter);
+      const outbox = c.get<MongooseDeliveryOutbox>(TOKENS.DeliveryOutbox);
+      return new DeliveryWorker(
+        () => c.get(DeliveryProcessor),
+        {
+          pollIntervalMs: settings.pollIntervalMs,
+          concurrency: settings.concurrency,
+          maintenance: () =>
+            Promise.all([permits.prune(new Date(Date.now() - PERMIT_RETENTION_MS)), outbox.prune(new Date(Date.now() - CLAIM_RETENTION_MS))]),
+        },
+        deps.reportError,
+      );
+    });
+    c.bind<DeliveryTrigger>(TOKENS.DeliveryTrigger).toDynamicValue(() => c.get(DeliveryWorker));
+    c.bind(SendMessageHandler).toDynamicValue(
+      () =>
+        new SendMessageHandler(
+          c.get(TOKENS.TicketRepository),
+          c.get(TOKENS.IntegrationRepository),
+          c.get(TOKENS.MessageRepository),
+          c.get(TOKENS.IdGenerator),
+          c.get(TOKENS.Clock),
+          c.get(TOKENS.DomainEventPublisher),
+          c.get(TOKENS.DeliveryTrigger),
+        ),
+    );
+    c.bind(RetryMessageHandler).toDynamicValue(
+      () =>
+        new RetryMessageHandler(
+          c.get(TOKENS.MessageRepository),
+          c.get(TOKENS.TicketRepository),
+          c.get(TOKENS.IntegrationRepository),
+          c.get(TOKENS.Clock),
+          c.get(TOKENS.DomainEventPublisher),
+          c.get(TOKENS.DeliveryTrigger),
+        ),
+    );
+  },
+  async ensureIndexes(c: Container): Promise<void> {
+    await c.get<MongooseSendPermits>(TOKENS.SendRateLimiter).ensureIndexes();
+    await c.get<MongooseDeliveryOutbox>(TOKENS.DeliveryOutbox).ensureIndexes();
+  },
+  workers: (c: Container) => [c.get(DeliveryWorker)],
 };

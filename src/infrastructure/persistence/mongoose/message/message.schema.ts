@@ -18,12 +18,27 @@ export interface MessageDocument {
   error: { code: number | null; message: string } | null;
   attempts: number;
   senderUserId: string | null;
+  nextAttemptAt: Date | null;
+  lastAttemptAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
   version: number;
 }
 
-const schema = new Schema<MessageDocument>(
+/**
+ * Outbox fields of an outbound message, written only by the delivery outbox (never part of
+ * the aggregate's $set, so other writers leave them alone).
+ */
+export interface DeliveryOutboxFields {
+  /** Until when the worker that claimed the `sending` attempt owns it. */
+  leaseExpiresAt?: Date | null;
+  /** A scheduling hint: not the head of its ticket's queue, look again after this. */
+  parkedUntil?: Date;
+}
+
+export type StoredMessageDocument = MessageDocument & DeliveryOutboxFields;
+
+const schema = new Schema<StoredMessageDocument>(
   {
     _id: { type: String, required: true },
     companyId: { type: String, required: true },
@@ -40,6 +55,10 @@ const schema = new Schema<MessageDocument>(
     error: { type: Schema.Types.Mixed, default: null },
     attempts: { type: Number, required: true },
     senderUserId: { type: String, default: null },
+    nextAttemptAt: { type: Date, default: null },
+    lastAttemptAt: { type: Date, default: null },
+    leaseExpiresAt: { type: Date, default: null },
+    parkedUntil: { type: Date },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
     version: { type: Number, required: true },
@@ -48,7 +67,10 @@ const schema = new Schema<MessageDocument>(
 );
 schema.index({ integrationId: 1, sidKey: 1 }, { unique: true, name: 'message_twilio_sid_unique' });
 schema.index({ companyId: 1, ticketId: 1, createdAt: 1, _id: 1 }, { name: 'message_company_ticket_time' });
+// The delivery outbox: due queued messages, and sending ones whose lease expired.
+schema.index({ status: 1, nextAttemptAt: 1 }, { name: 'message_outbox_due' });
+schema.index({ status: 1, leaseExpiresAt: 1 }, { name: 'message_outbox_lease' });
 
-export function messageModel(connection: Connection): Model<MessageDocument> {
-  return (connection.models.Message as Model<MessageDocument> | undefined) ?? connection.model<MessageDocument>('Message', schema);
+export function messageModel(connection: Connection): Model<StoredMessageDocument> {
+  return (connection.models.Message as Model<StoredMessageDocument> | undefined) ?? connection.model<StoredMessageDocument>('Message', schema);
 }

@@ -4,24 +4,26 @@ import { DuplicateMessageError, MessageRepository } from '../../../../domain/mes
 import { writeVersioned } from '../versioned-write';
 import { WriteSlots } from '../write-slots';
 import { toMessage, toMessageDocument } from './message.mapper';
-import { MessageDocument, messageModel } from './message.schema';
+import { StoredMessageDocument, messageModel } from './message.schema';
 
 export class MongooseMessageRepository implements MessageRepository {
-  private readonly model: Model<MessageDocument>;
+  private readonly model: Model<StoredMessageDocument>;
   /** Driver-level collection: writes need exact control (conditional replace, no casting). */
-  private readonly collection: mongo.Collection<MessageDocument>;
+  private readonly collection: mongo.Collection<StoredMessageDocument>;
 
   constructor(
     connection: Connection,
     private readonly slots: WriteSlots = WriteSlots.none(),
   ) {
     this.model = messageModel(connection);
-    this.collection = this.model.collection as unknown as mongo.Collection<MessageDocument>;
+    this.collection = this.model.collection as unknown as mongo.Collection<StoredMessageDocument>;
   }
 
   async save(message: Message): Promise<void> {
     const expected = message.version;
-    const doc = toMessageDocument(message, expected + 1);
+    const fields = toMessageDocument(message, expected + 1);
+    // A new outbound message enters the outbox unparked; later saves never touch outbox fields.
+    const doc: StoredMessageDocument = expected === 0 && fields.direction === 'outbound' ? { ...fields, parkedUntil: new Date(0), leaseExpiresAt: null } : fields;
     await writeVersioned({
       collection: this.collection,
       slots: this.slots,

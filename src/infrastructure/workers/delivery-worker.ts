@@ -1,0 +1,104 @@
+import { DeliveryProcessor } from '../../application/delivery/delivery-processor';
+import { DeliveryTrigger } from '../../application/delivery/delivery-trigger';
+import { BackgroundWorker } from '../di/core-module';
+
+export interface DeliveryWorkerOptions {
+  /** How often it looks for due messages when nothing wakes it. */
+  readonly pollIntervalMs: number;
+  /** Tickets delivered in parallel by this instance (one lane per ticket keeps their order). */
+  readonly concurrency: number;
+  /** Housekeeping (old send permits) run every this many ms. */
+  readonly maintenanceIntervalMs?: number;
+  readonly maintenance?: () => Promise<unknown>;
+}
+
+/**
+ * Runs the delivery process: on a timer, when a reply is queued (`kick`), and whenever a lane
+ * frees up. Each lane delivers one ticket's messages in order; lanes run in parallel.
+ */
+export class DeliveryWorker implements BackgroundWorker, DeliveryTrigger {
+  private timer: NodeJS.Timeout | null = null;
+  private maintenanceTimer: NodeJS.Timeout | null = null;
+  private readonly busyTickets = new Set<string>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private scanning: Promise<void> | null = null;
+  private rescan = false;
+  private kickScheduled = false;
+
+  constructor(
+    private readonly processor: () => DeliveryProcessor,
+    private readonly options: DeliveryWorkerOptions,
+    private readonly reportError: (error: unknown) => void,
+  ) {}
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => this.kick(), this.options.pollIntervalMs);
+    this.timer.unref();
+    if (this.options.maintenance) {
+      const maintenance = this.options.maintenance;
+      this.maintenanceTimer = setInterval(() => this.track(maintenance()), this.options.maintenanceIntervalMs ?? 60_000);
+      this.maintenanceTimer.unref();
+    }
+    this.kick();
+  }
+
+  kick(): void {
+    if (!this.timer || this.kickScheduled) return;
+    this.kickScheduled = true;
+    setImmediate(() => {
+      this.kickScheduled = false;
+      this.scan();
+    });
+  }
+
+  /** Stops looking for work and waits for the deliveries under way. */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    if (this.maintenanceTimer) clearInterval(this.maintenanceTimer);
+    this.timer = null;
+    this.maintenanceTimer = null;
+    await this.scanning;
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  private scan(): void {
+    if (!this.timer) return;
+    if (this.scanning) {
+      this.rescan = true;
+      return;
+    }
+    this.scanning = this.fillLanes()
+      .catch((error: unknown) => this.reportError(error))
+      .finally(() => {
+        this.scanning = null;
+        if (this.rescan) {
+          this.rescan = false;
+          this.kick();
+        }
+      });
+  }
+
+  private async fillLanes(): Promise<void> {
+    const processor = this.processor();
+    const free = this.options.concurrency - this.busyTickets.size;
+    const work = await processor.findWork(free, this.busyTickets);
+    for (const candidate of work) {
+      this.busyTickets.add(candidate.ticketId);
+      const lane = processor
+        .deliverTicket(candidate)
+        .then((handled) => {
+          // More may be due now (the lane freed up); a lane that did nothing waits for the timer.
+          if (handled > 0) this.kick();
+        })
+        .finally(() => this.busyTickets.delete(candidate.ticketId));
+      this.track(lane);
+    }
+  }
+
+  private track(work: Promise<unknown>): void {
+    const guarded = work.catch((error: unknown) => this.reportError(error));
+    this.inFlight.add(guarded);
+    void guarded.finally(() => this.inFlight.delete(guarded));
+  }
+}

@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { MAX_BODY_LENGTH } from '../../../domain/message/message';
+
+const MAX_TEMPLATE_VARIABLES = 100;
+const MAX_VARIABLE_LENGTH = 1024;
+
+const variables = z
+  .record(z.string().min(1).max(64), z.string().max(MAX_VARIABLE_LENGTH))
+  .refine((value) => Object.keys(value).length <= MAX_TEMPLATE_VARIABLES, `at most ${MAX_TEMPLATE_VARIABLES} variables`);
+
+/** Twilio's ContentVariables: a JSON object of strings, given as an object or as its JSON text. */
+const contentVariables = z.union([
+  variables,
+  z
+    .string()
+    .max(64 * 1024)
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON object of strings' });
+        return z.NEVER;
+      }
+    })
+    .pipe(variables),
+]);
+
+/** `{"body"}` (free-form text) or `{"contentSid","contentVariables"?}` (a WhatsApp template). */
+export const sendMessageBody = z.union([
+  z.strictObject({
+    body: z
+      .string()
+      .max(MAX_BODY_LENGTH, `must be at most ${MAX_BODY_LENGTH} characters`)
+      .refine((text) => text.trim().length > 0, 'must not be empty'),
+  }),
+  z.strictObject({
+    contentSid: z.string().regex(/^HX[0-9a-fA-F]{32}$/, 'must be a Twilio Content SID (HX followed by 32 hex digits)'),
+    contentVariables: contentVariables.optional(),
+  }),
+]);
+
+export const messageIdParam = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be an id');
