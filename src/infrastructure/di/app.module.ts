@@ -1,15 +1,17 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
-import { CqrsModule } from '@nestjs/cqrs';
-import { EventEmitterModule } from '@nestjs/event-emitter';
+import { CqrsModule, EventBus } from '@nestjs/cqrs';
+import { EventEmitter2, EventEmitterModule } from '@nestjs/event-emitter';
 import { Container } from 'inversify';
 import { LoggerModule } from 'nestjs-pino';
 import { AUTH_SETTINGS, JwtAuthGuard } from '../../interfaces/http/auth/jwt-auth.guard';
 import { ApiExceptionFilter } from '../../interfaces/http/errors/api-exception.filter';
+import { EVENT_STREAMS } from '../../interfaces/http/events/event-stream';
 import { HealthController } from '../../interfaces/http/health.controller';
 import { pinoHttpOptions } from '../logging/logger';
 import { CORE_CONTAINER, CqrsRegistrar } from './cqrs-registrar';
 import { HTTP_CONTROLLERS, interfaceProviders } from './interface-providers';
+import { connectRealtime } from './modules/realtime.module';
 
 export interface AppModuleOptions {
   readonly container: Container;
@@ -39,6 +41,7 @@ export class AppModule {
         { provide: APP_GUARD, useClass: JwtAuthGuard },
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
         CqrsRegistrar,
+        { provide: EVENT_STREAMS, useFactory: (emitter: EventEmitter2, bus: EventBus) => connectRealtime(options.container, emitter, bus), inject: [EventEmitter2, EventBus] },
         ...interfaceProviders(options.container),
       ],
     };

@@ -22,7 +22,8 @@ import { ServiceConfig } from '../../application/ports/service-config.port';
 import { TOKENS } from '../../application/ports/tokens';
 import { TwilioGateway } from '../../application/ports/twilio-gateway.port';
 import { AesGcmSecretCipher } from '../crypto/aes-gcm-secret-cipher';
-import { LocalDomainEventPublisher } from '../events/local-domain-event-publisher';
+import { RealtimeDomainEventPublisher } from '../../application/realtime/realtime-domain-event-publisher';
+import { RealtimeNotificationStore } from '../realtime/realtime-notification-store';
 import { MongooseIntegrationRepository } from '../persistence/mongoose/integration/mongoose-integration.repository';
 import { MongooseMessageRepository } from '../persistence/mongoose/message/mongoose-message.repository';
 import { MongooseDatabaseHealth } from '../persistence/mongoose/mongoose-database-health';
@@ -50,12 +51,14 @@ export function buildCoreContainer(deps: CoreDependencies): Container {
   });
   c.bind(TOKENS.SecretCipher).toConstantValue(new AesGcmSecretCipher(environment.keyring, environment.activeKeyId));
   c.bind<TwilioGateway>(TOKENS.TwilioGateway).toConstantValue(new TwilioSdkGateway({ apiUrl: deps.twilioApiUrl ?? undefined, ...(deps.twilioTimeoutMs ? { timeoutMs: deps.twilioTimeoutMs } : {}) }));
-  c.bind(TOKENS.DomainEventPublisher).toConstantValue(new LocalDomainEventPublisher(deps.reportError));
+  // The real-time module's: durable event log append, then in-process listeners.
+  c.bind(TOKENS.DomainEventPublisher).toDynamicValue(() => c.get(RealtimeDomainEventPublisher));
 
   c.bind(TOKENS.IntegrationRepository).toConstantValue(new MongooseIntegrationRepository(deps.connection, deps.writeSlots));
   c.bind(TOKENS.TicketRepository).toConstantValue(new MongooseTicketRepository(deps.connection, deps.writeSlots));
   c.bind(TOKENS.MessageRepository).toConstantValue(new MongooseMessageRepository(deps.connection, deps.writeSlots));
-  c.bind(TOKENS.NotificationStore).toConstantValue(new MongooseNotificationStore(deps.connection));
+  // The mongoose store, decorated to log `notification.created` (real-time module).
+  c.bind(TOKENS.NotificationStore).toDynamicValue(() => c.get(RealtimeNotificationStore));
   c.bind<DatabaseHealth>(TOKENS.DatabaseHealth).toConstantValue(new MongooseDatabaseHealth(deps.connection));
 
   c.bind(CheckHealthHandler).toResolvedValue((db: DatabaseHealth) => new CheckHealthHandler(db), [TOKENS.DatabaseHealth]);

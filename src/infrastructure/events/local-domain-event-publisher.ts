@@ -4,9 +4,9 @@ import { DomainEvent } from '../../domain/shared/domain-event';
 export type DomainEventListener = (events: readonly DomainEvent[]) => Promise<void> | void;
 
 /**
- * Hands saved aggregates' events to in-process listeners (the Nest EventBus bridge, the
- * event log). A failing listener is reported, never thrown back at the command that
- * already committed its state.
+ * Hands saved aggregates' events to in-process listeners (the Nest EventBus bridge), after
+ * RealtimeDomainEventPublisher made them durable in the event log. A failing listener is
+ * reported, never thrown back at the command that already committed its state.
  */
 export class LocalDomainEventPublisher implements DomainEventPublisher {
   private readonly listeners: DomainEventListener[] = [];

@@ -1,0 +1,116 @@
+import { mongo } from 'mongoose';
+import { EventLog } from '../../../../application/ports/event-log.port';
+import { RealtimeEvent } from '../../../../application/realtime/realtime-event';
+import { isDuplicateKeyError } from '../mongo-errors';
+import { EVENT_LOG_HEAD_ID, EventLogDocument, EventLogHeadDocument } from './event-log.collection';
+import { newestSeq } from './event-log.reader';
+
+type Draft = Omit<EventLogDocument, '_id'>;
+
+interface PendingAppend {
+  readonly drafts: readonly Draft[];
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+/** Gives up after this many lost races for the next sequence number (other instances appending). */
+const MAX_SEQ_RACES = 100;
+
+/**
+ * Appends real-time events with sequence numbers that are unique, gap-free and increasing
+ * across every instance, without transactions or atomic conditional updates (FerretDB):
+ *
+ * - One in-process batcher: while an insert is in flight, new appends queue up; everything
+ *   queued then goes in ONE ordered insertMany with consecutive `_id`s (next = last + 1,
+ *   cached, so no read per append and no contention inside the instance).
+ * - Across instances the unique `_id` decides: an ordered insert stops at the first
+ *   duplicate (another instance took that seq); what was inserted stays, the rest is
+ *   renumbered from the re-read maximum and retried, keeping the queue's order.
+ *
+ * Gap-free: `_id = k` is only inserted after `k - 1` exists (the first of a batch is
+ * max + 1 of what was read or last written; the rest follow in an ordered insert).
+ */
+export class MongooseEventLog implements EventLog {
+  private readonly queue: PendingAppend[] = [];
+  private flushing = false;
+  /** Next sequence number to use; null when unknown (start, after a lost race or an error). */
+  private nextSeq: number | null = null;
+
+  constructor(
+    private readonly collection: mongo.Collection<EventLogDocument>,
+    /** Where the newest-seq hint goes (see EVENT_LOG_HEAD_COLLECTION); null: no hint. */
+    private readonly head: mongo.Collection<EventLogHeadDocument> | null = null,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  append(events: readonly RealtimeEvent[]): Promise<void> {
+    if (events.length === 0) return Promise.resolve();
+    const at = this.now();
+    const drafts = events.map((e): Draft => ({
+      companyId: e.companyId,
+      event: e.name,
+      payload: JSON.stringify(e.payload),
+      audience: e.audience ? { role: e.audience.role ?? null, userId: e.audience.userId ?? null } : null,
+      at,
+    }));
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ drafts, resolve, reject });
+      void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    if (this.flushing) return;
+    this.flushing = true;
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0);
+        try {
+          await this.insertInOrder(batch.flatMap((pending) => pending.drafts));
+          for (const pending of batch) pending.resolve();
+        } catch (error) {
+          this.nextSeq = null;
+          for (const pending of batch) pending.reject(error);
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  private async insertInOrder(drafts: readonly Draft[]): Promise<void> {
+    let rest = drafts;
+    for (let race = 0; race < MAX_SEQ_RACES; race++) {
+      const first = this.nextSeq ?? (await newestSeq(this.collection)) + 1;
+      const docs = rest.map((draft, i): EventLogDocument => ({ _id: first + i, ...draft }));
+      try {
+        await this.collection.insertMany(docs, { ordered: true });
+        this.nextSeq = first + docs.length;
+        this.hintHead(this.nextSeq - 1);
+        return;
+      } catch (error) {
+        if (!isDuplicateKeyError(error)) throw error;
+        rest = rest.slice(insertedBeforeFailure(error));
+        this.nextSeq = null;
+        if (rest.length === 0) return;
+      }
+    }
+    throw new Error(`event log: lost ${MAX_SEQ_RACES} races for the next sequence number`);
+  }
+
+  private hintHead(seq: number): void {
+    this.head?.updateOne({ _id: EVENT_LOG_HEAD_ID }, { $max: { seq } }, { upsert: true }).then(noop, noop);
+  }
+}
+
+/** Not awaited and not required: a lost hint only delays tailers until their periodic full read. */
+function noop(): void {}
+
+/** How many documents of an ordered insertMany went in before the first write error. */
+function insertedBeforeFailure(error: unknown): number {
+  const writeErrors = (error as { writeErrors?: unknown }).writeErrors;
+  const first = Array.isArray(writeErrors) ? (writeErrors[0] as { index?: unknown } | undefined) : (writeErrors as { index?: unknown } | undefined);
+  if (typeof first?.index === 'number') return first.index;
+  const inserted = (error as { insertedCount?: unknown }).insertedCount;
+  return typeof inserted === 'number' ? inserted : 0;
+}
