@@ -4,10 +4,16 @@ import { runStandaloneDatabase } from './infrastructure/persistence/database/run
 const COMMANDS: Record<string, { help: string; run: (args: string[]) => Promise<void> }> = {
   db: { help: 'start the embedded database alone and print MONGODB_URI=...', run: () => runStandaloneDatabase() },
   bench: {
-    help: 'run the benchmarks and print their figures (see BENCHMARKS.md)',
-    // The harness: later work registers ingestion and outbound benchmarks here.
-    run: async () => {
-      process.stdout.write('zapdesk bench: no benchmarks are registered yet\n');
+    help: 'run the benchmarks (all, or those named) and print their figures; see BENCHMARKS.md',
+    run: async (args) => {
+      // Loaded on demand: the other commands need none of the service.
+      const [{ BENCHMARKS }, { runBenchmarks }] = await Promise.all([import('./bench/benchmarks'), import('./bench/run-benchmarks')]);
+      const code = await runBenchmarks(BENCHMARKS, args, {
+        out: (line) => process.stdout.write(`${line}\n`),
+        progress: (line) => process.stderr.write(`${line}\n`),
+      });
+      // Exit explicitly: a lingering pooled socket or timer must not keep a finished run alive.
+      process.exit(code);
     },
   },
 };
