@@ -17,4 +17,7 @@ export class SequentialIds {
   newId(): string {
     return `${this.prefix}-${this.next++}`;
   }
+  derive(key: string): string {
+    return `${this.prefix}-of-${key}`;
+  }
 }

@@ -43,8 +43,11 @@ export class ReceiveMessageHandler {
     const inbound = parseInboundWhatsAppMessage(command.request.params);
     const pending: DomainEvent[] = [];
 
-    const stored = await this.messages.findByTwilioSid(integration.id, inbound.messageSid);
-    const { message, ticket } = stored ? { message: stored, ticket: null } : await this.storeMessage(integration, inbound, pending);
+    // The message's id derives from (integration, MessageSid): a replay finds it by id, the
+    // cheapest read there is, and a concurrent duplicate is refused by the primary key.
+    const messageId = this.ids.derive(`inbound:${integration.id}:${inbound.messageSid}`);
+    const stored = await this.messages.findById(integration.companyId, messageId);
+    const { message, ticket } = stored ? { message: stored, ticket: null } : await this.storeMessage(integration, messageId, inbound, pending);
     const counted = await this.countOnTicket(integration, message, ticket, inbound, pending);
     if (stored && counted.newlyCounted) {
       // A receive interrupted before counting never published: announce its message now.
@@ -58,12 +61,13 @@ export class ReceiveMessageHandler {
   /** Steps 1 and 2. A concurrent replay that stored it first wins; its message is used. */
   private async storeMessage(
     integration: TwilioIntegration,
+    messageId: string,
     inbound: InboundWhatsAppMessage,
     pending: DomainEvent[],
   ): Promise<{ message: Message; ticket: Ticket | null }> {
     const ticket = await this.openTicketOf(integration, inbound, pending);
     const message = Message.receive({
-      id: this.ids.newId(),
+      id: messageId,
       companyId: integration.companyId,
       ticketId: ticket.id,
       integrationId: integration.id,
@@ -78,8 +82,11 @@ export class ReceiveMessageHandler {
       pending.push(...message.pullDomainEvents());
       return { message, ticket };
     } catch (error) {
-      if (!(error instanceof DuplicateMessageError)) throw error;
-      const winner = await this.messages.findByTwilioSid(integration.id, inbound.messageSid);
+      // A concurrent replay stored it first: same id (ConcurrencyError on insert), or an
+      // older message of this SID stored under another id (DuplicateMessageError).
+      if (!(error instanceof DuplicateMessageError) && !(error instanceof ConcurrencyError)) throw error;
+      const winner =
+        (await this.messages.findById(integration.companyId, messageId)) ?? (await this.messages.findByTwilioSid(integration.id, inbound.messageSid));
       if (!winner) throw error;
       return { message: winner, ticket: null };
     }

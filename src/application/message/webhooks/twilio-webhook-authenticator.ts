@@ -33,11 +33,19 @@ export class UnknownWebhookNumberError extends DomainError {
  * selects another integration; the account and our number always do.)
  */
 export class TwilioWebhookAuthenticator {
+  /**
+   * Recently resolved integrations by `<AccountSid>:<number>`: a burst of webhooks for one
+   * number costs one lookup. Kept briefly, and bypassed when a signature fails (a rotated
+   * token is picked up at once); a status change is seen within `cacheTtlMs`.
+   */
+  private readonly recent = new Map<string, { integration: TwilioIntegration; until: number }>();
+
   constructor(
     private readonly integrations: IntegrationRepository,
     private readonly cipher: SecretCipher,
     private readonly verifier: WebhookSignatureVerifier,
     private readonly config: ServiceConfig,
+    private readonly cacheTtlMs = 5_000,
   ) {}
 
   async authenticate(request: TwilioWebhookRequest, kind: WebhookKind): Promise<TwilioIntegration> {
@@ -48,18 +56,30 @@ export class TwilioWebhookAuthenticator {
     if (!ourNumberRaw) throw new InvalidValueError(ourField, 'missing');
     const ourNumber = normalizeE164(ourNumberRaw, ourField);
 
+    const key = `${accountSid}:${ourNumber}`;
+    const cached = this.recent.get(key);
+    if (cached && cached.until > Date.now() && this.signedBy(cached.integration, request)) return cached.integration;
+
     const integration = await this.integrations.findByAccountAndNumber(accountSid, ourNumber);
-    if (!integration || !integration.authToken) throw new UnknownWebhookNumberError();
-    if (request.signature === null || request.signature === '') throw new WebhookSignatureError();
+    if (!integration || !integration.authToken) {
+      this.recent.delete(key);
+      throw new UnknownWebhookNumberError();
+    }
+    if (!this.signedBy(integration, request)) throw new WebhookSignatureError();
+    if (this.recent.size >= 10_000) this.recent.clear();
+    this.recent.set(key, { integration, until: Date.now() + this.cacheTtlMs });
+    return integration;
+  }
+
+  private signedBy(integration: TwilioIntegration, request: TwilioWebhookRequest): boolean {
+    if (request.signature === null || request.signature === '') return false;
     const { authToken } = credentialsOf(integration, this.cipher);
-    const valid = this.verifier.verify({
+    return this.verifier.verify({
       authToken,
       signature: request.signature,
       url: `${this.config.apiUrl}${request.pathAndQuery}`,
       params: request.params,
       ...(request.signatureSettings ? { signatureSettings: request.signatureSettings } : {}),
     });
-    if (!valid) throw new WebhookSignatureError();
-    return integration;
   }
 }

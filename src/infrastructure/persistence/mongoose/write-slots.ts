@@ -18,8 +18,11 @@ interface SlotDocument {
 export class WriteSlots {
   private constructor(
     private readonly slots: mongo.Collection<SlotDocument> | null,
-    /** A writer holds its slot for one round trip; one held this long was abandoned. */
-    private readonly staleAfterMs = 2_000,
+    /**
+     * A writer holds its slot for one round trip; one held this long was abandoned. Long, so
+     * that a writer stalled under load is never mistaken for a dead one.
+     */
+    private readonly staleAfterMs = 30_000,
   ) {}
 
   /** Detects the server: FerretDB reports `ferretdbVersion` in buildInfo. */
@@ -62,6 +65,14 @@ export class WriteSlots {
       }
     }
     return false;
+  }
+
+  /**
+   * Whether a slot taken at `takenAt` is still certainly this writer's alone (no takeover can
+   * have happened yet): then an update may skip the version condition.
+   */
+  isExclusiveSince(takenAt: number): boolean {
+    return this.slots !== null && Date.now() - takenAt < this.staleAfterMs / 2;
   }
 
   /** Slots older than this are never contended again (a writer holds a read for seconds). */

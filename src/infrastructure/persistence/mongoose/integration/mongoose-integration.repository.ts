@@ -2,6 +2,7 @@ import { Connection, Model, mongo } from 'mongoose';
 import { NumberInUseError } from '../../../../domain/integration/integration-errors';
 import { IntegrationRepository } from '../../../../domain/integration/integration.repository';
 import { TwilioIntegration } from '../../../../domain/integration/twilio-integration';
+import { findOwned } from '../owned-document';
 import { writeVersioned } from '../versioned-write';
 import { WriteSlots } from '../write-slots';
 import { toIntegration, toIntegrationDocument } from './integration.mapper';
@@ -38,7 +39,7 @@ export class MongooseIntegrationRepository implements IntegrationRepository {
   }
 
   async findById(companyId: string, id: string): Promise<TwilioIntegration | null> {
-    const doc = await this.collection.findOne({ _id: id, companyId });
+    const doc = await findOwned(this.collection, companyId, id);
     return doc ? toIntegration(doc) : null;
   }
 

@@ -1,6 +1,7 @@
 import { Connection, Model, mongo } from 'mongoose';
 import { Message } from '../../../../domain/message/message';
 import { DuplicateMessageError, MessageRepository } from '../../../../domain/message/message.repository';
+import { findOwned } from '../owned-document';
 import { writeVersioned } from '../versioned-write';
 import { WriteSlots } from '../write-slots';
 import { toMessage, toMessageDocument } from './message.mapper';
@@ -39,7 +40,7 @@ export class MongooseMessageRepository implements MessageRepository {
   }
 
   async findById(companyId: string, id: string): Promise<Message | null> {
-    const doc = await this.collection.findOne({ _id: id, companyId });
+    const doc = await findOwned(this.collection, companyId, id);
     return doc ? toMessage(doc) : null;
   }
 

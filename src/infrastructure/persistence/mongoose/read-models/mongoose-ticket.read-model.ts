@@ -4,6 +4,7 @@ import { ReadPage, SortKey, TicketReadModel } from '../../../../application/port
 import { TicketView, toTicketView } from '../../../../application/ticket/ticket.view';
 import { TicketListFilter } from '../../../../domain/ticket/ticket.repository';
 import { toMessage } from '../message/message.mapper';
+import { findOwned } from '../owned-document';
 import { MessageDocument, messageModel } from '../message/message.schema';
 import { toTicket } from '../ticket/ticket.mapper';
 import { TicketDocument, ticketModel } from '../ticket/ticket.schema';
@@ -35,7 +36,7 @@ export class MongooseTicketReadModel implements TicketReadModel {
   }
 
   async getTicket(companyId: string, ticketId: string): Promise<TicketView | null> {
-    const doc = await this.tickets.findOne({ _id: ticketId, companyId });
+    const doc = await findOwned(this.tickets, companyId, ticketId);
     return doc ? toTicketView(toTicket(doc)) : null;
   }
 
