@@ -1,7 +1,7 @@
 import { TOKENS } from '../../src/application/ports/tokens';
 import { TicketRepository } from '../../src/domain/ticket/ticket.repository';
 import { startTestService, TestService } from '../support/e2e/test-service';
-import { ConnectedNumber, connectExistingNumber, postSigned } from '../support/e2e/whatsapp-fixtures';
+import { ConnectedNumber, connectExistingNumber, filed, postSigned } from '../support/e2e/whatsapp-fixtures';
 
 jest.setTimeout(60_000);
 
@@ -35,6 +35,7 @@ describe('inbound WhatsApp messages through the signed webhook', () => {
     expect(answer.status).toBe(200);
     expect(answer.headers['content-type']).toMatch(/text\/xml/);
     expect(answer.text).toContain('<Response/>');
+    await filed(t);
 
     const ticket = await tickets().findOne({ companyId: 'acme', 'contact.whatsappNumber': '+5511990000001', status: 'open' });
     expect(ticket).toMatchObject({ integrationId: acme.integrationId, unreadCount: 1, contact: { profileName: 'Ana', waId: '5511990000001' } });
@@ -45,6 +46,7 @@ describe('inbound WhatsApp messages through the signed webhook', () => {
 
     const second = inbound(acme, '+5511990000001', { body: 'Alguém?' });
     expect((await postSigned(t, WEBHOOK, second, { authToken: acme.authToken })).status).toBe(200);
+    await filed(t);
     const appended = await tickets().findOne({ _id: ticket!._id });
     expect(appended).toMatchObject({ unreadCount: 2, lastMessage: { preview: 'Alguém?' } });
     expect(await messages().countDocuments({ ticketId: ticket!._id })).toBe(2);
@@ -56,6 +58,7 @@ describe('inbound WhatsApp messages through the signed webhook', () => {
     await repo.save(aggregate);
     const third = inbound(acme, '+5511990000001', { body: 'Voltei' });
     expect((await postSigned(t, WEBHOOK, third, { authToken: acme.authToken })).status).toBe(200);
+    await filed(t);
     const all = await tickets().find({ companyId: 'acme', 'contact.whatsappNumber': '+5511990000001' }).sort({ createdAt: 1 }).toArray();
     expect(all.map((x) => x.status)).toEqual(['closed', 'open']);
     expect(all[1]).toMatchObject({ unreadCount: 1, lastMessage: { preview: 'Voltei' } });
@@ -71,6 +74,7 @@ describe('inbound WhatsApp messages through the signed webhook', () => {
       OriginalRepliedMessageSid: `SM${'a'.repeat(32)}`,
     };
     expect((await postSigned(t, WEBHOOK, params, { authToken: acme.authToken })).status).toBe(200);
+    await filed(t);
     const stored = await messages().findOne({ twilioSid: params['MessageSid'] });
     expect(stored!.media).toEqual([
       { url: params['MediaUrl0'], contentType: 'image/jpeg' },
@@ -84,12 +88,14 @@ describe('inbound WhatsApp messages through the signed webhook', () => {
     const params = inbound(globex, '+5511990000003', { body: 'só uma vez' });
     const answers = await Promise.all(Array.from({ length: 20 }, () => postSigned(t, WEBHOOK, params, { authToken: globex.authToken })));
     expect(answers.map((a) => a.status)).toEqual(Array(20).fill(200));
+    await filed(t);
     expect(await messages().countDocuments({ twilioSid: params['MessageSid'] })).toBe(1);
     const ticketList = await tickets().find({ companyId: 'globex', 'contact.whatsappNumber': '+5511990000003' }).toArray();
     expect(ticketList).toHaveLength(1);
     expect(ticketList[0]!.unreadCount).toBe(1);
     // And sequential replays later change nothing either.
     for (let i = 0; i < 3; i += 1) expect((await postSigned(t, WEBHOOK, params, { authToken: globex.authToken })).status).toBe(200);
+    await filed(t);
     expect((await tickets().findOne({ _id: ticketList[0]!._id }))!.unreadCount).toBe(1);
   });
 
@@ -97,6 +103,7 @@ describe('inbound WhatsApp messages through the signed webhook', () => {
     const batch = Array.from({ length: 8 }, (_, i) => inbound(globex, '+5511990000004', { body: `m${i}` }));
     const answers = await Promise.all(batch.map((p) => postSigned(t, WEBHOOK, p, { authToken: globex.authToken })));
     expect(answers.map((a) => a.status)).toEqual(Array(8).fill(200));
+    await filed(t);
     const ticketList = await tickets().find({ companyId: 'globex', 'contact.whatsappNumber': '+5511990000004' }).toArray();
     expect(ticketList).toHaveLength(1);
     expect(ticketList[0]!.unreadCount).toBe(8);
@@ -106,7 +113,12 @@ describe('inbound WhatsApp messages through the signed webhook', () => {
 
 describe('refused webhooks store nothing', () => {
   async function counts() {
-    return { tickets: await tickets().countDocuments(), messages: await messages().countDocuments() };
+    await filed(t);
+    return {
+      tickets: await tickets().countDocuments(),
+      messages: await messages().countDocuments(),
+      inbox: await db().collection('inbound_inbox').countDocuments(),
+    };
   }
 
   it('bad or missing signature → 403; another account token → 403', async () => {

@@ -15,6 +15,7 @@ export const TOKENS = {
   NotificationStore: Symbol('NotificationStore'),
   DatabaseHealth: Symbol('DatabaseHealth'),
   WebhookSignatureVerifier: Symbol('WebhookSignatureVerifier'),
+  InboundInbox: Symbol('InboundInbox'),
   TicketReadModel: Symbol('TicketReadModel'),
   DeliveryOutbox: Symbol('DeliveryOutbox'),
   SendRateLimiter: Symbol('SendRateLimiter'),

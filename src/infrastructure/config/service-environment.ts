@@ -9,6 +9,8 @@ export interface DeliveryEnvironment extends DeliverySettings {
   readonly concurrency: number;
   /** Pacing room per 1-second window of the per-number rate limit. */
   readonly rateGuardMs: number;
+  /** How often the delivery queue is checked against the messages collection (a full read: rarely). */
+  readonly queueSweepMs: number;
 }
 
 /** Everything the service reads from the environment, checked once at start. */
@@ -32,6 +34,15 @@ export interface ServiceEnvironment {
   readonly delivery: DeliveryEnvironment;
   /** Real-time: EVENT_LOG_SIZE_MB, EVENT_LOG_POLL_MS, SSE_HEARTBEAT_MS, SSE_RETRY_MS. */
   readonly realtime: RealtimeSettings;
+  /** Filing accepted inbound messages on their tickets: INBOUND_FILING_*. */
+  readonly inboundFiling: InboundFilingSettings;
+}
+
+export interface InboundFilingSettings {
+  readonly concurrency: number;
+  readonly unfiledAfterMs: number;
+  readonly sweepBatch: number;
+  readonly sweepEveryMs: number;
 }
 
 export interface RealtimeSettings {
@@ -101,6 +112,7 @@ export function readServiceEnvironment(env: NodeJS.ProcessEnv = process.env): Se
     generatedJwtSecret,
     delivery: readDeliveryEnvironment(env),
     realtime: readRealtimeSettings(env),
+    inboundFiling: readInboundFilingSettings(env),
   };
 }
 
@@ -126,6 +138,7 @@ function readDeliveryEnvironment(env: NodeJS.ProcessEnv): DeliveryEnvironment {
     pollIntervalMs: int('DELIVERY_POLL_INTERVAL_MS', 250, 10),
     concurrency: int('DELIVERY_CONCURRENCY', 16, 1),
     rateGuardMs: int('DELIVERY_RATE_GUARD_MS', 50, 0),
+    queueSweepMs: int('DELIVERY_QUEUE_SWEEP_MS', 5 * 60_000, 1000),
   };
   if (settings.sendDeadlineMarginMs >= settings.leaseMs) throw new EnvironmentError('DELIVERY_SEND_DEADLINE_MARGIN_MS must be below DELIVERY_LEASE_MS');
   return settings;
@@ -144,5 +157,21 @@ function readRealtimeSettings(env: NodeJS.ProcessEnv): RealtimeSettings {
     tailPollIntervalMs: positive('EVENT_LOG_POLL_MS', 50),
     sseHeartbeatMs: positive('SSE_HEARTBEAT_MS', 15_000),
     sseRetryMs: positive('SSE_RETRY_MS', 3_000),
+  };
+}
+
+function readInboundFilingSettings(env: NodeJS.ProcessEnv): InboundFilingSettings {
+  const whole = (name: string, fallback: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 1) throw new EnvironmentError(`${name} must be a whole number of at least 1`);
+    return value;
+  };
+  return {
+    concurrency: whole('INBOUND_FILING_CONCURRENCY', 4),
+    unfiledAfterMs: whole('INBOUND_FILING_RETRY_AFTER_MS', 5_000),
+    sweepBatch: 100,
+    sweepEveryMs: whole('INBOUND_FILING_SWEEP_MS', 2_000),
   };
 }

@@ -1,4 +1,4 @@
-import { TwilioWebhookAuthenticator } from '../../../src/application/message/webhooks/twilio-webhook-authenticator';
+import { parseInboundWhatsAppMessage } from '../../../src/application/message/receive-message/inbound-whatsapp-message';
 import { ReceiveMessageCommand } from '../../../src/application/message/receive-message/receive-message.command';
 import { ReceiveMessageHandler } from '../../../src/application/message/receive-message/receive-message.handler';
 import { Clock, IdGenerator } from '../../../src/application/ports/clock.port';
@@ -7,9 +7,8 @@ import { TOKENS } from '../../../src/application/ports/tokens';
 import { MessageRepository } from '../../../src/domain/message/message.repository';
 import { DomainEvent } from '../../../src/domain/shared/domain-event';
 import { TicketRepository } from '../../../src/domain/ticket/ticket.repository';
-import twilio from 'twilio';
 import { startTestService, TestService } from '../../support/e2e/test-service';
-import { ConnectedNumber, connectExistingNumber, publicUrl } from '../../support/e2e/whatsapp-fixtures';
+import { ConnectedNumber, connectExistingNumber } from '../../support/e2e/whatsapp-fixtures';
 
 jest.setTimeout(60_000);
 
@@ -57,7 +56,6 @@ function handlerWith(crash: CrashAfterWrite | null, published: DomainEvent[]): R
   const messages = c.get<MessageRepository>(TOKENS.MessageRepository);
   const recorder: DomainEventPublisher = { publishAll: async (events) => void published.push(...events) };
   return new ReceiveMessageHandler(
-    c.get(TwilioWebhookAuthenticator),
     crash ? crash.wrap(tickets) : tickets,
     crash ? crash.wrap(messages) : messages,
     c.get<IdGenerator>(TOKENS.IdGenerator),
@@ -66,10 +64,17 @@ function handlerWith(crash: CrashAfterWrite | null, published: DomainEvent[]): R
   );
 }
 
+/** The inbox entry the webhook stored for these params (what a sweep or replay files again). */
 function signedCommand(params: Record<string, string>): ReceiveMessageCommand {
-  const path = '/ticket-messages/webhook';
-  const signature = twilio.getExpectedTwilioSignature(acme.authToken, `${publicUrl(t)}${path}`, { ...params });
-  return new ReceiveMessageCommand({ pathAndQuery: path, signature, params });
+  const message = parseInboundWhatsAppMessage(params);
+  const ids = t.service.container.get<IdGenerator>(TOKENS.IdGenerator);
+  return new ReceiveMessageCommand({
+    messageId: ids.derive(`inbound:${acme.integrationId}:${message.messageSid}`),
+    companyId: 'acme',
+    integrationId: acme.integrationId,
+    message,
+    acceptedAt: new Date(),
+  });
 }
 
 async function stateOf(contact: string, sid: string) {

@@ -1,3 +1,4 @@
+import { InboundFilingProcess } from '../../../src/application/message/inbound-inbox/inbound-filing.process';
 import twilio from 'twilio';
 import { TestService } from './test-service';
 
@@ -39,4 +40,9 @@ export function postSigned(
   const signedUrl = options.signedUrl ?? `${publicUrl(t)}${pathAndQuery}`;
   const signature = options.signature ?? twilio.getExpectedTwilioSignature(options.authToken, signedUrl, { ...params });
   return t.http.post(pathAndQuery).type('form').set('X-Twilio-Signature', signature).send(new URLSearchParams(params).toString());
+}
+
+/** Waits until the instance filed every message it accepted (webhooks answer before filing). */
+export async function filed(t: TestService): Promise<void> {
+  await t.service.container.get(InboundFilingProcess).idle();
 }

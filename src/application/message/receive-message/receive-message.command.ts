@@ -1,14 +1,14 @@
-import { TwilioWebhookRequest } from '../webhooks/twilio-webhook-request';
+import { AcceptedInboundMessage } from '../../ports/inbound-inbox.port';
 
-/** Twilio's inbound-message webhook: a customer wrote to one of our numbers. */
+/** Files an accepted inbound message on its contact's ticket (exactly once). */
 export class ReceiveMessageCommand {
-  constructor(readonly request: TwilioWebhookRequest) {}
+  constructor(readonly entry: AcceptedInboundMessage) {}
 }
 
 export interface ReceiveMessageResult {
   readonly companyId: string;
   readonly ticketId: string;
   readonly messageId: string;
-  /** True when this MessageSid had been received and counted before (a replay). */
+  /** True when this message had been filed and counted before (a replay). */
   readonly replay: boolean;
 }

@@ -1,4 +1,3 @@
-import { TwilioIntegration } from '../../../domain/integration/twilio-integration';
 import { Message } from '../../../domain/message/message';
 import { MessageReceived } from '../../../domain/message/message-events';
 import { DuplicateMessageError, MessageRepository } from '../../../domain/message/message.repository';
@@ -8,29 +7,35 @@ import { Ticket } from '../../../domain/ticket/ticket';
 import { OpenTicketExistsError, TicketRepository } from '../../../domain/ticket/ticket.repository';
 import { Clock, IdGenerator } from '../../ports/clock.port';
 import { DomainEventPublisher } from '../../ports/domain-event-publisher.port';
-import { TwilioWebhookAuthenticator } from '../webhooks/twilio-webhook-authenticator';
-import { InboundWhatsAppMessage, parseInboundWhatsAppMessage, previewOf } from './inbound-whatsapp-message';
+import { AcceptedInboundMessage } from '../../ports/inbound-inbox.port';
+import { InboundWhatsAppMessage, previewOf } from './inbound-whatsapp-message';
 import { ReceiveMessageCommand, ReceiveMessageResult } from './receive-message.command';
 
 /** Optimistic-concurrency retries before giving up (Twilio then retries the webhook). */
 const MAX_ATTEMPTS = 8;
 
+/** The integration a message came through, as far as filing it needs. */
+interface Line {
+  readonly id: string;
+  readonly companyId: string;
+}
+
 /**
- * Stores a customer's message exactly once, without multi-document transactions. The writes,
- * in order, each safe to repeat:
+ * Files an accepted customer message on its ticket exactly once, without multi-document
+ * transactions. The writes, in order, each safe to repeat:
  *
  *  1. the contact's open ticket, opened if there is none (unique open key per contact);
- *  2. the message, keyed by (integration, MessageSid) — the idempotency key of the webhook;
+ *  2. the message, whose id derives from (integration, MessageSid) — the idempotency key;
  *  3. the ticket's counters, in one versioned write that also records the message id as
  *     counted (`appliedInboundIds`), which makes the unread increment exactly-once.
  *
- * A replay (Twilio retrying, a duplicate delivery, or a retry after a crash between any two
- * writes) finds the message of step 2 and completes step 3 only if the ticket has not
- * counted it yet. Events are published once the ticket has counted the message.
+ * A replay (Twilio retrying, a duplicate delivery, the inbox sweep after a crash between
+ * any two writes, two instances filing the same entry) finds the message of step 2 and
+ * completes step 3 only if the ticket has not counted it yet. Events are published once
+ * the ticket has counted the message.
  */
 export class ReceiveMessageHandler {
   constructor(
-    private readonly authenticator: TwilioWebhookAuthenticator,
     private readonly tickets: TicketRepository,
     private readonly messages: MessageRepository,
     private readonly ids: IdGenerator,
@@ -39,43 +44,39 @@ export class ReceiveMessageHandler {
   ) {}
 
   async execute(command: ReceiveMessageCommand): Promise<ReceiveMessageResult> {
-    const integration = await this.authenticator.authenticate(command.request, 'inbound');
-    const inbound = parseInboundWhatsAppMessage(command.request.params);
+    const { entry } = command;
+    const line: Line = { id: entry.integrationId, companyId: entry.companyId };
+    const inbound = entry.message;
+    const messageId = entry.messageId;
     const pending: DomainEvent[] = [];
 
-    // The message's id derives from (integration, MessageSid): a replay finds it by id, the
-    // cheapest read there is, and a concurrent duplicate is refused by the primary key.
-    const messageId = this.ids.derive(`inbound:${integration.id}:${inbound.messageSid}`);
-    const stored = await this.messages.findById(integration.companyId, messageId);
-    const { message, ticket } = stored ? { message: stored, ticket: null } : await this.storeMessage(integration, messageId, inbound, pending);
-    const counted = await this.countOnTicket(integration, message, ticket, inbound, pending);
+    const stored = await this.messages.findById(line.companyId, messageId);
+    const { message, ticket } = stored ? { message: stored, ticket: null } : await this.storeMessage(line, entry, pending);
+    const counted = await this.countOnTicket(line, message, ticket, inbound, pending);
     if (stored && counted.newlyCounted) {
       // A receive interrupted before counting never published: announce its message now.
       const snapshot = message.toSnapshot();
       pending.unshift({ name: 'message.received', companyId: snapshot.companyId, aggregateId: snapshot.id, occurredAt: snapshot.createdAt, ticketId: snapshot.ticketId, snapshot } as MessageReceived);
     }
     await this.events.publishAll(pending);
-    return { companyId: integration.companyId, ticketId: counted.ticketId, messageId: message.id, replay: !counted.newlyCounted };
+    return { companyId: line.companyId, ticketId: counted.ticketId, messageId: message.id, replay: !counted.newlyCounted };
   }
 
   /** Steps 1 and 2. A concurrent replay that stored it first wins; its message is used. */
-  private async storeMessage(
-    integration: TwilioIntegration,
-    messageId: string,
-    inbound: InboundWhatsAppMessage,
-    pending: DomainEvent[],
-  ): Promise<{ message: Message; ticket: Ticket | null }> {
-    const ticket = await this.openTicketOf(integration, inbound, pending);
+  private async storeMessage(line: Line, entry: AcceptedInboundMessage, pending: DomainEvent[]): Promise<{ message: Message; ticket: Ticket | null }> {
+    const inbound = entry.message;
+    const ticket = await this.openTicketOf(line, inbound, pending);
     const message = Message.receive({
-      id: messageId,
-      companyId: integration.companyId,
+      id: entry.messageId,
+      companyId: line.companyId,
       ticketId: ticket.id,
-      integrationId: integration.id,
+      integrationId: line.id,
       twilioSid: inbound.messageSid,
       body: inbound.body,
       media: inbound.media,
       extras: inbound.extras,
-      now: this.clock.now(),
+      // When Twilio handed it over, not when it was filed: the conversation's order.
+      now: entry.acceptedAt,
     });
     try {
       await this.messages.save(message);
@@ -86,21 +87,21 @@ export class ReceiveMessageHandler {
       // older message of this SID stored under another id (DuplicateMessageError).
       if (!(error instanceof DuplicateMessageError) && !(error instanceof ConcurrencyError)) throw error;
       const winner =
-        (await this.messages.findById(integration.companyId, messageId)) ?? (await this.messages.findByTwilioSid(integration.id, inbound.messageSid));
+        (await this.messages.findById(line.companyId, entry.messageId)) ?? (await this.messages.findByTwilioSid(line.id, inbound.messageSid));
       if (!winner) throw error;
       return { message: winner, ticket: null };
     }
   }
 
   /** The contact's non-closed ticket, opening one when there is none (at most one exists). */
-  private async openTicketOf(integration: TwilioIntegration, inbound: InboundWhatsAppMessage, pending: DomainEvent[]): Promise<Ticket> {
+  private async openTicketOf(line: Line, inbound: InboundWhatsAppMessage, pending: DomainEvent[]): Promise<Ticket> {
     for (let attempt = 1; ; attempt += 1) {
-      const open = await this.tickets.findOpenByContact(integration.companyId, integration.id, inbound.from);
+      const open = await this.tickets.findOpenByContact(line.companyId, line.id, inbound.from);
       if (open) return open;
       const ticket = Ticket.open({
         id: this.ids.newId(),
-        companyId: integration.companyId,
-        integrationId: integration.id,
+        companyId: line.companyId,
+        integrationId: line.id,
         contactNumber: inbound.from,
         profileName: inbound.profileName,
         waId: inbound.waId,
@@ -119,7 +120,7 @@ export class ReceiveMessageHandler {
 
   /** Step 3, exactly once per message; moves the message if its ticket was closed meanwhile. */
   private async countOnTicket(
-    integration: TwilioIntegration,
+    line: Line,
     initial: Message,
     /** The message's ticket as just read or opened, saving a read on the common path. */
     loaded: Ticket | null,
@@ -136,7 +137,7 @@ export class ReceiveMessageHandler {
         if (!ticket || ticket.isClosed) {
           // Closed after the message was stored for it (or gone): the message belongs to the
           // contact's next ticket, as any message arriving after the close would.
-          const next = await this.openTicketOf(integration, inbound, pending);
+          const next = await this.openTicketOf(line, inbound, pending);
           message.moveToTicket(next.id, this.clock.now());
           await this.messages.save(message);
           continue;

@@ -2,7 +2,7 @@ import { Controller, Inject, Post, Req, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { ReceiveMessageCommand } from '../../../application/message/receive-message/receive-message.command';
+import { AcceptInboundMessageCommand } from '../../../application/message/accept-inbound-message/accept-inbound-message.command';
 import { UpdateMessageStatusCommand } from '../../../application/message/update-message-status/update-message-status.command';
 import { TwilioWebhookRequest } from '../../../application/message/webhooks/twilio-webhook-request';
 import { INBOUND_WEBHOOK_PATH, STATUS_CALLBACK_PATH } from '../../../application/ports/twilio-gateway.port';
@@ -32,7 +32,7 @@ export class TwilioWebhooksController {
   @Post(INBOUND_WEBHOOK_PATH)
   @Public()
   async inbound(@Req() req: Request, @Res() res: Response): Promise<void> {
-    await withinTwilioBudget(this.commands.execute(new ReceiveMessageCommand(webhookRequest(req))));
+    await withinTwilioBudget(this.commands.execute(new AcceptInboundMessageCommand(webhookRequest(req))));
     answerTwiml(res);
   }
 
