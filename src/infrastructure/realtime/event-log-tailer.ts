@@ -4,18 +4,28 @@ import { EventLogReader, toLoggedEvent } from '../persistence/mongoose/event-log
 import { companyEventName, EVENTS_LOST, LiveEventBus } from './live-events';
 
 export interface EventLogTailerOptions {
-  /** Pause before re-querying when the server answered without waiting for data (FerretDB). */
+  /** Pause between probes when the server answered without waiting for data (FerretDB). */
   readonly pollIntervalMs: number;
   /** How long MongoDB holds a getMore on the tailable cursor before answering empty. */
   readonly maxAwaitTimeMs?: number;
-  /** On a server that does not await, the longest wait between log reads whatever the head hint says. */
-  readonly fullReadEveryMs?: number;
+  /** Where the server does not await: the most `_id` lookups in flight at once while catching up. */
+  readonly probeWindow?: number;
+  /** Where the server does not await: how often an idle tailer checks that its next entry was not rolled out. */
+  readonly rolloverCheckMs?: number;
 }
 
 /**
  * Follows the event log from its newest entry at start and emits every entry, exactly once
  * and in sequence order, on the in-process bus under its company's event name: whichever
  * instance appended it, every instance's SSE streams see it.
+ *
+ * On MongoDB a tailable cursor awaits new entries. FerretDB v1 closes that cursor after
+ * what exists, and every range read there scans the whole collection; so once the server
+ * has shown it does not await, the tailer probes by `_id` instead (a lookup runs inside
+ * SQLite, ~10× cheaper than those scans, and is no write): entry `last + 1`, then growing
+ * runs after it. Sequence numbers are gap-free, so a missing
+ * `last + 1` means nothing new — unless the capped log dropped it before it was read, which
+ * a periodic look at the oldest entry catches.
  */
 export class EventLogTailer {
   private last: number | null = null;
@@ -24,7 +34,7 @@ export class EventLogTailer {
   private loop: Promise<void> | null = null;
   /** Set once a tailable cursor closed right after what existed: the server does not await (FerretDB v1). */
   private serverPolls = false;
-  private lastFullReadAt = 0;
+  private rolloverCheckedAt = 0;
   private markPositioned: (position: number) => void = () => undefined;
   /** Resolves with the start position once known (streams opened before then wait for it). */
   readonly positioned = new Promise<number>((resolve) => (this.markPositioned = resolve));
@@ -58,10 +68,8 @@ export class EventLogTailer {
           this.last = await this.reader.newestSeq();
           this.markPositioned(this.last);
         }
-        if (await this.worthReading(this.last)) {
-          this.lastFullReadAt = Date.now();
-          if ((await this.follow(this.last)) === 'closed-by-server') this.serverPolls = true;
-        }
+        if (this.serverPolls) await this.probe(this.last);
+        else if ((await this.follow(this.last)) === 'closed-by-server') this.serverPolls = true;
       } catch (error) {
         this.reportError(error);
       }
@@ -70,13 +78,37 @@ export class EventLogTailer {
   }
 
   /**
-   * Where the server polls, each read of the log scans it whole (FerretDB v1, measured
-   * ~65 ms per 1000 entries): read it only when the appenders' head hint moved, or every
-   * `fullReadEveryMs` in case a hint was lost.
+   * Reads by `_id` what follows `after`: one lookup while idle; while entries keep coming,
+   * runs that double up to `probeWindow` lookups in flight, without pausing in between.
    */
-  private async worthReading(last: number): Promise<boolean> {
-    if (!this.serverPolls || Date.now() - this.lastFullReadAt >= (this.options.fullReadEveryMs ?? 1000)) return true;
-    return (await this.reader.headHint()) > last;
+  private async probe(after: number): Promise<void> {
+    const maxWindow = Math.max(1, this.options.probeWindow ?? 16);
+    let next = after + 1;
+    for (let window = 1; !this.stopping; window = Math.min(window * 2, maxWindow)) {
+      const run = await this.reader.readRun(next, window);
+      for (const doc of run) this.deliver(doc);
+      if (run.length === window) {
+        next += window;
+        continue;
+      }
+      if (run.length === 0 && next === after + 1) await this.skipRolledOut(after);
+      return;
+    }
+  }
+
+  /**
+   * The entry after `last` is missing: normally not written yet, but a tailer that fell far
+   * behind may find it already dropped by the capped log (oldest first). Every
+   * `rolloverCheckMs` the oldest entry tells (one cheap read): past `last + 1` means lost.
+   */
+  private async skipRolledOut(last: number): Promise<void> {
+    if (Date.now() - this.rolloverCheckedAt < (this.options.rolloverCheckMs ?? 2000)) return;
+    this.rolloverCheckedAt = Date.now();
+    const oldest = await this.reader.oldestSeq();
+    if (oldest !== null && oldest > last + 1 && this.last === last) {
+      this.lost(last + 1, oldest - 1);
+      this.last = oldest - 1;
+    }
   }
 
   /** Drains one tailable cursor until the server closes it (FerretDB: after what exists). */
@@ -102,16 +134,18 @@ export class EventLogTailer {
   }
 
   private deliver(doc: EventLogDocument): void {
-    const last = this.last ?? doc._id - 1;
-    if (doc._id <= last) return;
-    if (doc._id !== last + 1) {
-      this.reportError(new Error(`event log: entries ${last + 1}..${doc._id - 1} were dropped before this instance read them`));
-      this.bus.emit(EVENTS_LOST, { from: last + 1, to: doc._id - 1 });
-    }
+    const last = this.last ?? doc.seq - 1;
+    if (doc.seq <= last) return;
+    if (doc.seq !== last + 1) this.lost(last + 1, doc.seq - 1);
     // Position first, then emit, in one synchronous step: a stream that opens in between
     // sees either both or neither.
-    this.last = doc._id;
+    this.last = doc.seq;
     this.bus.emit(companyEventName(doc.companyId), toLoggedEvent(doc));
+  }
+
+  private lost(from: number, to: number): void {
+    this.reportError(new Error(`event log: entries ${from}..${to} were dropped before this instance read them`));
+    this.bus.emit(EVENTS_LOST, { from, to });
   }
 
   private async pause(): Promise<void> {

@@ -1,23 +1,25 @@
 import { EventEmitter } from 'node:events';
-import { Connection, createConnection } from 'mongoose';
+import { Connection, createConnection, mongo } from 'mongoose';
 import { RealtimeEvent } from '../../../src/application/realtime/realtime-event';
-import { ensureEventLog, eventLogCollection, eventLogHeadCollection } from '../../../src/infrastructure/persistence/mongoose/event-log/event-log.collection';
+import { ensureEventLog, EventLogDocument, eventLogCollection, eventLogKey } from '../../../src/infrastructure/persistence/mongoose/event-log/event-log.collection';
 import { EventLogReader, LoggedEvent } from '../../../src/infrastructure/persistence/mongoose/event-log/event-log.reader';
 import { MongooseEventLog } from '../../../src/infrastructure/persistence/mongoose/event-log/mongoose-event-log';
 import { EventLogTailer } from '../../../src/infrastructure/realtime/event-log-tailer';
-import { companyEventName } from '../../../src/infrastructure/realtime/live-events';
+import { companyEventName, EVENTS_LOST } from '../../../src/infrastructure/realtime/live-events';
 import { connectTestDatabase, TestDatabase } from '../../support/database/test-database';
 
 jest.setTimeout(60_000);
 
 let db: TestDatabase;
 const extra: Connection[] = [];
+const scratchDatabases: Connection[] = [];
 
 beforeAll(async () => {
   db = await connectTestDatabase();
   await ensureEventLog(db.connection, 8 * 1024 * 1024);
 });
 afterAll(async () => {
+  for (const scratch of scratchDatabases) await scratch.dropDatabase();
   for (const connection of extra) await connection.close();
   await db.dropAndClose();
 });
@@ -26,21 +28,73 @@ afterAll(async () => {
 async function instance(): Promise<{ connection: Connection; log: MongooseEventLog }> {
   const connection = await createConnection(db.uri).asPromise();
   extra.push(connection);
-  return { connection, log: new MongooseEventLog(eventLogCollection(connection), eventLogHeadCollection(connection)) };
+  return { connection, log: new MongooseEventLog(eventLogCollection(connection)) };
+}
+
+/** A database of its own on the same server (dropped after the file), for tests that need a log of their own. */
+function scratchDatabase(name: string): Connection {
+  const scratch = db.connection.useDb(`${db.connection.name}_${name}`.slice(0, 60));
+  scratchDatabases.push(scratch);
+  return scratch;
 }
 
 function event(companyId: string, payload: object): RealtimeEvent {
   return { companyId, name: 'ticket.updated', payload, audience: null };
 }
 
-async function allEntries(): Promise<Array<{ _id: number; companyId: string; payload: string }>> {
+async function allEntries(): Promise<EventLogDocument[]> {
   return eventLogCollection(db.connection).find({}).sort({ _id: 1 }).toArray();
+}
+
+interface RecordedCall {
+  readonly method: string;
+  readonly args: unknown[];
+}
+
+/** The collection with every method call recorded (reads, writes, cursors), in call order. */
+function recording(collection: mongo.Collection<EventLogDocument>): { collection: mongo.Collection<EventLogDocument>; calls: RecordedCall[] } {
+  const calls: RecordedCall[] = [];
+  const proxy = new Proxy(collection, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function' || typeof property !== 'string') return value;
+      return (...args: unknown[]) => {
+        calls.push({ method: property, args });
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  return { collection: proxy, calls };
+}
+
+async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
 }
 
 describe('event log on the real database', () => {
   it('ensureEventLog is idempotent and makes a capped collection', async () => {
     await ensureEventLog(db.connection, 8 * 1024 * 1024);
     expect(await eventLogCollection(db.connection).isCapped()).toBe(true);
+  });
+
+  it('ensureEventLog refuses a log of the older format (numeric _id) with a clear message', async () => {
+    const scratch = scratchDatabase('legacy');
+    await ensureEventLog(scratch, 1024 * 1024);
+    await scratch.db!.collection('event_log').insertOne({ _id: 1 as never, companyId: 'acme' });
+    await expect(ensureEventLog(scratch, 1024 * 1024)).rejects.toThrow(/older format: drop it/);
+  });
+
+  it('stores the sequence number as `seq` and as a zero-padded string `_id` that sorts like it', async () => {
+    expect(eventLogKey(42)).toBe('000000000000042');
+    expect(() => eventLogKey(-1)).toThrow(RangeError);
+    expect(() => eventLogKey(1.5)).toThrow(RangeError);
+    const log = new MongooseEventLog(eventLogCollection(db.connection));
+    await log.append([event('acme', { i: 1 }), event('acme', { i: 2 })]);
+    for (const entry of (await allEntries()).slice(-2)) {
+      expect(typeof entry.seq).toBe('number');
+      expect(entry._id).toBe(eventLogKey(entry.seq));
+    }
   });
 
   it('two instances appending concurrently get unique, gap-free sequence numbers; each keeps its own order', async () => {
@@ -58,7 +112,7 @@ describe('event log on the real database', () => {
     const entries = (await allEntries()).slice(before);
     const expected = 2 * Array.from({ length: 40 }, (_, n) => 1 + (n % 3)).reduce((a, b) => a + b, 0);
     expect(entries).toHaveLength(expected);
-    const seqs = entries.map((e) => e._id);
+    const seqs = entries.map((e) => e.seq);
     expect(seqs).toEqual(seqs.map((_, i) => before + 1 + i));
     for (const name of ['one', 'two']) {
       const own = entries.map((e) => JSON.parse(e.payload) as { from: string; n: number; k: number }).filter((p) => p.from === name);
@@ -76,6 +130,26 @@ describe('event log on the real database', () => {
     expect(last).toEqual([{ warm: 2 }, { after: 'race' }, { after: 'race2' }]);
   });
 
+  it('the appender writes each batch with exactly one insertMany and nothing else; reads only by _id, the unfiltered oldest and the collection count', async () => {
+    const { collection, calls } = recording(eventLogCollection(db.connection));
+    const log = new MongooseEventLog(collection);
+    await log.append([event('acme', { warm: true })]); // the first batch searches for the newest seq
+    const search = calls.splice(0);
+    // Reads: the oldest entry, the $collStats count, `_id` lookups; one write.
+    expect(search.filter((c) => !['find', 'findOne', 'aggregate'].includes(c.method)).map((c) => c.method)).toEqual(['insertMany']);
+    for (const { method, args } of search) {
+      if (method === 'aggregate') expect(args[0]).toEqual([{ $collStats: { count: {} } }]);
+      if (method === 'findOne') expect(Object.keys(args[0] as object)).toEqual(['_id']);
+      if (method === 'find') expect(args[0]).toEqual({});
+    }
+
+    // One insert in flight, the next four appends queue behind it: two batches.
+    await Promise.all([1, 2, 3, 4, 5].map((n) => log.append([event('acme', { n })])));
+    expect(calls.map((c) => c.method)).toEqual(['insertMany', 'insertMany']);
+    expect(calls.map((c) => (c.args[0] as unknown[]).length)).toEqual([1, 4]);
+    expect((await allEntries()).slice(-5).map((e) => JSON.parse(e.payload).n)).toEqual([1, 2, 3, 4, 5]);
+  });
+
   it('payload keys FerretDB refuses as document keys survive as JSON text', async () => {
     const log = new MongooseEventLog(eventLogCollection(db.connection));
     await log.append([event('acme', { 'a.b': 1, $c: { 'd.e': [1, 2] } })]);
@@ -83,41 +157,88 @@ describe('event log on the real database', () => {
     expect(JSON.parse(doc!.payload)).toEqual({ 'a.b': 1, $c: { 'd.e': [1, 2] } });
   });
 
-  it('the tailer emits every entry exactly once, in sequence order, under its company event', async () => {
+  it('newestSeq finds the newest entry by _id lookups, also from a stored starting point', async () => {
+    const reader = new EventLogReader(eventLogCollection(db.connection));
+    const newest = (await allEntries()).at(-1)!.seq;
+    expect(await reader.newestSeq()).toBe(newest);
+    expect(await reader.newestSeq(newest - 3)).toBe(newest);
+    expect(await reader.readRun(newest - 1, 5)).toHaveLength(2);
+  });
+
+  it('the probing tailer emits every entry exactly once, in sequence order, with two instances appending concurrently — and never runs a filtered query after its first read', async () => {
     const bus = new EventEmitter();
     const seen: LoggedEvent[] = [];
     for (const company of ['acme', 'globex']) bus.on(companyEventName(company), (e: LoggedEvent) => seen.push(e));
     const errors: unknown[] = [];
-    const reader = new EventLogReader(eventLogCollection(db.connection), eventLogHeadCollection(db.connection));
-    const tailer = new EventLogTailer(reader, bus, { pollIntervalMs: 20, fullReadEveryMs: 60_000 }, (e) => errors.push(e));
+    const { collection, calls } = recording(eventLogCollection(db.connection));
+    const tailer = new EventLogTailer(new EventLogReader(collection), bus, { pollIntervalMs: 20, probeWindow: 8 }, (e) => errors.push(e));
     tailer.start();
     const start = await tailer.positioned;
     const [one, two] = [await instance(), await instance()];
+    // Single appends interleaved across instances, then bursts longer than the probe window.
     await Promise.all(Array.from({ length: 30 }, (_, n) => (n % 2 ? one.log : two.log).append([event(n % 3 ? 'acme' : 'globex', { n })])));
-    const deadline = Date.now() + 10_000;
-    while (seen.length < 30 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await Promise.all([one.log, two.log].map((log, i) => log.append(Array.from({ length: 25 }, (_, k) => event('acme', { burst: i, k })))));
+    await until(() => seen.length >= 80);
     await new Promise((r) => setTimeout(r, 100)); // a little longer: nothing more may come
     await tailer.stop();
     expect(errors).toEqual([]);
-    expect(seen.map((e) => e.seq)).toEqual(Array.from({ length: 30 }, (_, i) => start + 1 + i));
-    expect(tailer.position).toBe(start + 30);
+    expect(seen.map((e) => e.seq)).toEqual(Array.from({ length: 80 }, (_, i) => start + 1 + i));
+    expect(tailer.position).toBe(start + 80);
+
+    // After the start (newest search, one tailable read that showed the server does not
+    // await), only `_id` lookups and the unfiltered oldest-entry read: no scans.
+    const firstFilteredFind = calls.findIndex((c) => c.method === 'find' && Object.keys(c.args[0] as object).length > 0);
+    const afterStart = calls.slice(firstFilteredFind + 1);
+    expect(afterStart.length).toBeGreaterThan(0);
+    for (const { method, args } of afterStart) {
+      expect(['findOne', 'find']).toContain(method);
+      if (method === 'findOne') expect(Object.keys(args[0] as object)).toEqual(['_id']);
+      else expect(args[0]).toEqual({});
+    }
   });
 
-  it('without a head hint (lost), the periodic full read still delivers every entry', async () => {
+  it('a tailer whose next entry was rolled out signals the loss once and continues from the oldest entry', async () => {
+    // A log of its own, where "rolled out" is made exact by deleting the oldest entries
+    // (FerretDB trims capped collections in the background, at moments of its own).
+    const scratch = scratchDatabase('rollover');
+    await ensureEventLog(scratch, 1024 * 1024);
+    const collection = eventLogCollection(scratch);
+    const log = new MongooseEventLog(collection);
+    await log.append([event('roll', { before: 1 }), event('roll', { before: 2 })]);
+
+    // The tailer falls behind: its probes wait at a gate.
+    let openGate: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (openGate = resolve));
+    let probing: () => void = () => undefined;
+    const isProbing = new Promise<void>((resolve) => (probing = resolve));
+    class GatedReader extends EventLogReader {
+      override async readRun(first: number, count: number): Promise<EventLogDocument[]> {
+        probing();
+        await gate;
+        return super.readRun(first, count);
+      }
+    }
     const bus = new EventEmitter();
     const seen: number[] = [];
-    bus.on(companyEventName('hintless'), (e: LoggedEvent) => seen.push(e.seq));
-    const reader = new EventLogReader(eventLogCollection(db.connection), eventLogHeadCollection(db.connection));
-    const tailer = new EventLogTailer(reader, bus, { pollIntervalMs: 20, fullReadEveryMs: 300 }, () => undefined);
+    const lost: unknown[] = [];
+    const errors: Error[] = [];
+    bus.on(companyEventName('roll'), (e: LoggedEvent) => seen.push(e.seq));
+    bus.on(EVENTS_LOST, (range: unknown) => lost.push(range));
+    const tailer = new EventLogTailer(new GatedReader(collection), bus, { pollIntervalMs: 20, rolloverCheckMs: 200 }, (e) => errors.push(e as Error));
     tailer.start();
-    const start = await tailer.positioned;
-    await new Promise((r) => setTimeout(r, 100)); // the tailer has found out FerretDB polls
-    const hintless = new MongooseEventLog(eventLogCollection(db.connection)); // writes no hint
-    await hintless.append([event('hintless', { a: 1 }), event('hintless', { a: 2 })]);
-    const deadline = Date.now() + 5000;
-    while (seen.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(await tailer.positioned).toBe(2);
+    await isProbing;
+
+    await log.append(Array.from({ length: 10 }, (_, k) => event('roll', { k })));
+    await collection.deleteMany({ seq: { $lte: 6 } }); // 3..6 dropped before the tailer read them
+    openGate();
+    await until(() => seen.length >= 6);
+    await new Promise((r) => setTimeout(r, 300)); // past another rollover check: no second signal
     await tailer.stop();
-    expect(seen).toEqual([start + 1, start + 2]);
+
+    expect(lost).toEqual([{ from: 3, to: 6 }]);
+    expect(errors.map((e) => e.message)).toEqual(['event log: entries 3..6 were dropped before this instance read them']);
+    expect(seen).toEqual([7, 8, 9, 10, 11, 12]);
   });
 
   it('replay: one company’s entries after an id, in order, paged', async () => {

@@ -6,7 +6,7 @@ import { RealtimeDomainEventPublisher } from '../../../application/realtime/real
 import { EventStreams } from '../../../interfaces/http/events/event-stream';
 import { EventsController } from '../../../interfaces/http/events/events.controller';
 import { LocalDomainEventPublisher } from '../../events/local-domain-event-publisher';
-import { ensureEventLog, eventLogCollection, eventLogHeadCollection } from '../../persistence/mongoose/event-log/event-log.collection';
+import { ensureEventLog, eventLogCollection } from '../../persistence/mongoose/event-log/event-log.collection';
 import { EventLogReader } from '../../persistence/mongoose/event-log/event-log.reader';
 import { MongooseEventLog } from '../../persistence/mongoose/event-log/mongoose-event-log';
 import { MongooseNotificationStore } from '../../persistence/mongoose/notification/mongoose-notification.store';
@@ -31,9 +31,8 @@ export const realtimeModule: CoreModule = {
     const { realtime } = deps.environment;
     c.bind(EVENT_LOG_SETUP).toConstantValue(() => ensureEventLog(deps.connection, realtime.eventLogSizeBytes));
     const log = eventLogCollection(deps.connection);
-    const head = eventLogHeadCollection(deps.connection);
-    c.bind(TOKENS.EventLog).toConstantValue(new MongooseEventLog(log, head));
-    c.bind(EventLogReader).toConstantValue(new EventLogReader(log, head));
+    c.bind(TOKENS.EventLog).toConstantValue(new MongooseEventLog(log));
+    c.bind(EventLogReader).toConstantValue(new EventLogReader(log));
     // Detached in-process listeners (Nest's EventBus) get the events after the durable append.
     c.bind(LocalDomainEventPublisher).toConstantValue(new LocalDomainEventPublisher(deps.reportError));
     c.bind(RealtimeDomainEventPublisher).toDynamicValue(

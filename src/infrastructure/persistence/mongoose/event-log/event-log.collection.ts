@@ -3,13 +3,21 @@ import type { RealtimeEventName } from '../../../../application/realtime/realtim
 
 export const EVENT_LOG_COLLECTION = 'event_log';
 
+/** Digits of an entry's `_id`: up to 10^15 − 1 entries, still a safe integer in `seq`. */
+const KEY_WIDTH = 15;
+const MAX_SEQ = 10 ** KEY_WIDTH - 1;
+
 /**
- * One stored real-time event. `_id` is the sequence number: gap-free and increasing across
- * every instance (see MongooseEventLog). The payload is JSON text, because read-model keys
- * may contain '.' or start with '$', which FerretDB refuses as document keys.
+ * One stored real-time event. `seq` is the sequence number: gap-free and increasing across
+ * every instance (see MongooseEventLog). `_id` is the same number as zero-padded text
+ * (`eventLogKey`), because FerretDB v1 serves equality on a string `_id` from its primary
+ * key but scans the whole collection for a numeric one; padded, text order is number order.
+ * The payload is JSON text, because read-model keys may contain '.' or start with '$',
+ * which FerretDB refuses as document keys.
  */
 export interface EventLogDocument {
-  _id: number;
+  _id: string;
+  seq: number;
   companyId: string;
   event: RealtimeEventName;
   payload: string;
@@ -18,23 +26,10 @@ export interface EventLogDocument {
   at: Date;
 }
 
-/**
- * A hint of the newest sequence number, for servers that cannot await new entries on a
- * tailable cursor (FerretDB v1: every poll of the log is a full collection scan). Reading
- * this one small document tells the tailer whether the log query is worth running.
- */
-export const EVENT_LOG_HEAD_COLLECTION = 'event_log_head';
-export const EVENT_LOG_HEAD_ID = 'head';
-
-export interface EventLogHeadDocument {
-  _id: string;
-  seq: number;
-}
-
-export function eventLogHeadCollection(connection: Connection): mongo.Collection<EventLogHeadDocument> {
-  const db = connection.db;
-  if (!db) throw new Error('database connection is not open');
-  return db.collection<EventLogHeadDocument>(EVENT_LOG_HEAD_COLLECTION);
+/** The `_id` of sequence number `seq`: fixed-width decimal, so it sorts like the number. */
+export function eventLogKey(seq: number): string {
+  if (!Number.isSafeInteger(seq) || seq < 0 || seq > MAX_SEQ) throw new RangeError(`event log: sequence number out of range: ${seq}`);
+  return String(seq).padStart(KEY_WIDTH, '0');
 }
 
 export function eventLogCollection(connection: Connection): mongo.Collection<EventLogDocument> {
@@ -58,6 +53,12 @@ export async function ensureEventLog(connection: Connection, sizeBytes: number):
   const collection = db.collection<EventLogDocument>(EVENT_LOG_COLLECTION);
   if (!(await collection.isCapped())) {
     throw new Error(`collection ${EVENT_LOG_COLLECTION} exists but is not capped: drop it (it only holds real-time history) and restart`);
+  }
+  // Entries of the first format had the number itself as `_id`; numbers sort before strings,
+  // so new entries would follow unseen. The oldest entry is the one cheap read that tells.
+  const [oldest] = await collection.find({}, { projection: { _id: 1 } }).limit(1).toArray();
+  if (oldest && typeof oldest._id !== 'string') {
+    throw new Error(`collection ${EVENT_LOG_COLLECTION} holds entries of an older format: drop it (it only holds real-time history) and restart`);
   }
   await collection.createIndex({ companyId: 1, _id: 1 }, { name: 'event_log_company_seq' });
 }

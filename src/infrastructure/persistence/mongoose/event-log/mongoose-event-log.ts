@@ -2,10 +2,10 @@ import { mongo } from 'mongoose';
 import { EventLog } from '../../../../application/ports/event-log.port';
 import { RealtimeEvent } from '../../../../application/realtime/realtime-event';
 import { isDuplicateKeyError } from '../mongo-errors';
-import { EVENT_LOG_HEAD_ID, EventLogDocument, EventLogHeadDocument } from './event-log.collection';
-import { newestSeq } from './event-log.reader';
+import { EventLogDocument, eventLogKey } from './event-log.collection';
+import { EventLogReader } from './event-log.reader';
 
-type Draft = Omit<EventLogDocument, '_id'>;
+type Draft = Omit<EventLogDocument, '_id' | 'seq'>;
 
 interface PendingAppend {
   readonly drafts: readonly Draft[];
@@ -25,23 +25,30 @@ const MAX_SEQ_RACES = 100;
  *   cached, so no read per append and no contention inside the instance).
  * - Across instances the unique `_id` decides: an ordered insert stops at the first
  *   duplicate (another instance took that seq); what was inserted stays, the rest is
- *   renumbered from the re-read maximum and retried, keeping the queue's order.
+ *   renumbered from the newest seq (searched by `_id` upward from the one that collided)
+ *   and retried, keeping the queue's order.
+ * - A batch is exactly one insertMany when no other instance raced it: no other write and,
+ *   once the next seq is cached, no read (FerretDB v1 scans the whole collection for any
+ *   update, so none is on this path).
  *
- * Gap-free: `_id = k` is only inserted after `k - 1` exists (the first of a batch is
- * max + 1 of what was read or last written; the rest follow in an ordered insert).
+ * Gap-free: seq `k` is only inserted after `k - 1` exists (the first of a batch is one past
+ * the newest found stored or last written; the rest follow in an ordered insert).
  */
 export class MongooseEventLog implements EventLog {
   private readonly queue: PendingAppend[] = [];
   private flushing = false;
   /** Next sequence number to use; null when unknown (start, after a lost race or an error). */
   private nextSeq: number | null = null;
+  /** A sequence number known to be stored (another instance's), where the newest-seq search starts. */
+  private takenSeq: number | undefined;
+  private readonly reader: EventLogReader;
 
   constructor(
     private readonly collection: mongo.Collection<EventLogDocument>,
-    /** Where the newest-seq hint goes (see EVENT_LOG_HEAD_COLLECTION); null: no hint. */
-    private readonly head: mongo.Collection<EventLogHeadDocument> | null = null,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.reader = new EventLogReader(collection);
+  }
 
   append(events: readonly RealtimeEvent[]): Promise<void> {
     if (events.length === 0) return Promise.resolve();
@@ -81,30 +88,25 @@ export class MongooseEventLog implements EventLog {
   private async insertInOrder(drafts: readonly Draft[]): Promise<void> {
     let rest = drafts;
     for (let race = 0; race < MAX_SEQ_RACES; race++) {
-      const first = this.nextSeq ?? (await newestSeq(this.collection)) + 1;
-      const docs = rest.map((draft, i): EventLogDocument => ({ _id: first + i, ...draft }));
+      const first = this.nextSeq ?? (await this.reader.newestSeq(this.takenSeq)) + 1;
+      const docs = rest.map((draft, i): EventLogDocument => ({ _id: eventLogKey(first + i), seq: first + i, ...draft }));
       try {
         await this.collection.insertMany(docs, { ordered: true });
         this.nextSeq = first + docs.length;
-        this.hintHead(this.nextSeq - 1);
+        this.takenSeq = undefined;
         return;
       } catch (error) {
         if (!isDuplicateKeyError(error)) throw error;
-        rest = rest.slice(insertedBeforeFailure(error));
+        const inserted = insertedBeforeFailure(error);
+        rest = rest.slice(inserted);
         this.nextSeq = null;
+        this.takenSeq = first + inserted;
         if (rest.length === 0) return;
       }
     }
     throw new Error(`event log: lost ${MAX_SEQ_RACES} races for the next sequence number`);
   }
-
-  private hintHead(seq: number): void {
-    this.head?.updateOne({ _id: EVENT_LOG_HEAD_ID }, { $max: { seq } }, { upsert: true }).then(noop, noop);
-  }
 }
-
-/** Not awaited and not required: a lost hint only delays tailers until their periodic full read. */
-function noop(): void {}
 
 /** How many documents of an ordered insertMany went in before the first write error. */
 function insertedBeforeFailure(error: unknown): number {
