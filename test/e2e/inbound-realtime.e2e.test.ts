@@ -1,6 +1,6 @@
 import { connectSse, SseConnection } from '../support/e2e/sse-client';
 import { startTestService, TestService } from '../support/e2e/test-service';
-import { ConnectedNumber, connectExistingNumber, postSigned } from '../support/e2e/whatsapp-fixtures';
+import { ConnectedNumber, connectExistingNumber, filed, postSigned } from '../support/e2e/whatsapp-fixtures';
 
 jest.setTimeout(60_000);
 
@@ -89,9 +89,13 @@ describe('inbound messages reach the company’s dashboards live', () => {
     first.close();
 
     // While disconnected: three more messages, two contacts, handled by both instances.
+    // (Each one filed before the next is sent, so the expected order is well defined.)
     await postSigned(b, WEBHOOK, inbound(globex, '+5511950000003', 'segunda'), { authToken: globex.authToken });
+    await filed(b);
     await postSigned(a, WEBHOOK, inbound(globex, '+5511950000004', 'outra pessoa'), { authToken: globex.authToken });
+    await filed(a);
     await postSigned(b, WEBHOOK, inbound(globex, '+5511950000003', 'terceira'), { authToken: globex.authToken });
+    await filed(b);
 
     // A dashboard that never disconnected, to compare with.
     const reference = await connectSse(a.service.url, { token: a.token('globex', 'admin'), lastEventId: resumeFrom });
