@@ -1,4 +1,4 @@
-import { connectExistingNumber, customerWrites, messageBecomes, reply, sendsTo, startOutboundService, ConnectedNumber, TestService } from './outbound-support';
+import { connectExistingNumber, customerWrites, eventually, messageBecomes, reply, sendsTo, startOutboundService, ConnectedNumber, TestService } from './outbound-support';
 
 jest.setTimeout(60_000);
 
@@ -33,12 +33,17 @@ describe('delivery failures', () => {
     expect(notes).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'message_failed', subjectId: answer.body.id })]));
     expect(await notificationsOf('agent', 'agent-someone-else')).not.toEqual(expect.arrayContaining([expect.objectContaining({ subjectId: answer.body.id })]));
 
+    const queueEntry = () => db().collection('delivery_queue').findOne({ _id: answer.body.id as never });
+    expect(await queueEntry()).toBeNull();
+
     const retried = await retry(answer.body.id);
     expect(retried.status).toBe(202);
     expect(retried.body).toMatchObject({ id: answer.body.id, status: 'queued', attempts: 0, error: null });
     const sent = await messageBecomes(t, answer.body.id, (m) => m.status === 'sent');
     expect(sent).toMatchObject({ attempts: 1, error: null });
     expect(sendsTo(t, ticket.contact)).toHaveLength(1);
+    // Gone from the delivery queue (an entry re-checked by the retry after the send is dropped at the next poll).
+    await eventually(async () => ((await queueEntry()) === null ? true : undefined), 5_000);
 
     const again = await retry(answer.body.id);
     expect(again.status).toBe(409);

@@ -1,4 +1,4 @@
-import { connectExistingNumber, customerWrites, messageBecomes, reply, sendsTo, startOutboundService, storedMessage, ConnectedNumber, OpenTicket, TestService } from './outbound-support';
+import { connectExistingNumber, customerWrites, eventually, messageBecomes, reply, sendsTo, startOutboundService, storedMessage, ConnectedNumber, OpenTicket, TestService } from './outbound-support';
 
 jest.setTimeout(60_000);
 
@@ -31,6 +31,8 @@ describe('POST /tickets/:id/messages', () => {
 
     const sent = await messageBecomes(t, answer.body.id, (m) => m.status === 'sent');
     expect(sent).toMatchObject({ attempts: 1, error: null });
+    // Delivery is over: the message leaves the delivery queue.
+    await eventually(async () => ((await db().collection('delivery_queue').findOne({ _id: answer.body.id as never })) === null ? true : undefined), 5_000);
     const [call] = sendsTo(t, ticket.contact);
     expect(call).toMatchObject({ from: `whatsapp:${acme.number}`, to: `whatsapp:${ticket.contact}`, body: 'Olá Ana, como posso ajudar?', sid: sent.twilioSid });
     expect(call!.statusCallback).toMatch(new RegExp(`/ticket-messages/status\\?messageId=${answer.body.id}$`));

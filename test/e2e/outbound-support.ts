@@ -27,7 +27,19 @@ export async function customerWrites(t: TestService, number: ConnectedNumber, co
   const params = t.emulator.buildInboundParams({ to: number.number, from: contact, accountSid: number.accountSid, body });
   const answer = await postSigned(t, '/ticket-messages/webhook', params, { authToken: number.authToken });
   if (answer.status !== 200) throw new Error(`inbound webhook answered ${answer.status}: ${answer.text}`);
-  const ticket = await t.service.connection.db!.collection('tickets').findOne({ companyId: number.companyId, 'contact.whatsappNumber': contact, status: { $ne: 'closed' } });
+  // The webhook may answer once the message is durably accepted, before it is filed on its
+  // ticket: wait until the message is stored and counted on the ticket (lastInboundAt).
+  const db = t.service.connection.db!;
+  const ticket = await eventually(
+    async () => {
+      const message = await db.collection('messages').findOne({ integrationId: number.integrationId, twilioSid: params.MessageSid });
+      if (!message) return undefined;
+      const filed = await db.collection('tickets').findOne({ _id: message.ticketId, status: { $ne: 'closed' } });
+      return filed && filed.lastInboundAt && (filed.lastInboundAt as Date).getTime() >= (message.createdAt as Date).getTime() ? filed : undefined;
+    },
+    15_000,
+    25,
+  ).catch(() => null);
   if (!ticket) throw new Error('no ticket was opened');
   return { ticketId: String(ticket._id), contact, number };
 }

@@ -62,14 +62,7 @@ export class DeliveryProcessor {
   /** Due work, at most one candidate per ticket (and none of `busyTickets`), oldest first. */
   async findWork(limit: number, busyTickets: ReadonlySet<string>): Promise<DeliveryCandidate[]> {
     if (limit <= 0) return [];
-    const due = await this.deps.outbox.findDue(this.deps.clock.now(), limit * 4);
-    const picked = new Map<string, DeliveryCandidate>();
-    for (const candidate of due) {
-      if (picked.size >= limit) break;
-      if (busyTickets.has(candidate.ticketId) || picked.has(candidate.ticketId)) continue;
-      picked.set(candidate.ticketId, candidate);
-    }
-    return [...picked.values()];
+    return this.deps.outbox.findDue(this.deps.clock.now(), limit, busyTickets);
   }
 
   /** Delivers the candidate and then, back to back, the next due messages of its ticket. */
@@ -197,8 +190,10 @@ export class DeliveryProcessor {
   /** Final failure: stored with its error, published, and the sending agent told. */
   private async fail(message: Message, error: MessageError): Promise<void> {
     if (!message.recordDelivery('failed', this.deps.clock.now(), error)) return;
-    await this.save(message);
+    await this.deps.messages.save(message);
+    await this.deps.events.publishAll(message.pullDomainEvents());
     await notifySenderOfFailedMessage(this.deps.notifications, message);
+    await this.deps.outbox.saved(message);
   }
 
   /**
@@ -221,6 +216,7 @@ export class DeliveryProcessor {
         await this.deps.messages.save(current);
         await this.deps.events.publishAll(current.pullDomainEvents());
         if (isFailure(current.status)) await notifySenderOfFailedMessage(this.deps.notifications, current);
+        await this.deps.outbox.saved(current);
         return;
       } catch (saveError) {
         if (!(saveError instanceof ConcurrencyError) || attempt >= MAX_SAVE_ATTEMPTS) throw saveError;
@@ -273,8 +269,10 @@ export class DeliveryProcessor {
     }
   }
 
+  /** Saved, published, then the queue entry follows (a hint: the message is what counts). */
   private async save(message: Message): Promise<void> {
     await this.deps.messages.save(message);
     await this.deps.events.publishAll(message.pullDomainEvents());
+    await this.deps.outbox.saved(message);
   }
 }

@@ -10,6 +10,12 @@ export interface DeliveryWorkerOptions {
   /** Housekeeping (old send permits) run every this many ms. */
   readonly maintenanceIntervalMs?: number;
   readonly maintenance?: () => Promise<unknown>;
+  /**
+   * Gives every pending message a queue entry (reads all messages: rarely). Run once before
+   * the first poll, then every `sweepIntervalMs`.
+   */
+  readonly sweep?: () => Promise<unknown>;
+  readonly sweepIntervalMs?: number;
 }
 
 /**
@@ -19,6 +25,9 @@ export interface DeliveryWorkerOptions {
 export class DeliveryWorker implements BackgroundWorker, DeliveryTrigger {
   private timer: NodeJS.Timeout | null = null;
   private maintenanceTimer: NodeJS.Timeout | null = null;
+  private sweepTimer: NodeJS.Timeout | null = null;
+  /** The start-up sweep: polls wait for it, so messages left without an entry keep their order. */
+  private startup: Promise<void> = Promise.resolve();
   private readonly busyTickets = new Set<string>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private scanning: Promise<void> | null = null;
@@ -40,6 +49,15 @@ export class DeliveryWorker implements BackgroundWorker, DeliveryTrigger {
       this.maintenanceTimer = setInterval(() => this.track(maintenance()), this.options.maintenanceIntervalMs ?? 60_000);
       this.maintenanceTimer.unref();
     }
+    if (this.options.sweep) {
+      const sweep = this.options.sweep;
+      this.startup = sweep().then(
+        () => undefined,
+        (error: unknown) => this.reportError(error),
+      );
+      this.sweepTimer = setInterval(() => this.track(sweep()), this.options.sweepIntervalMs ?? 5 * 60_000);
+      this.sweepTimer.unref();
+    }
     this.kick();
   }
 
@@ -56,8 +74,11 @@ export class DeliveryWorker implements BackgroundWorker, DeliveryTrigger {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     if (this.maintenanceTimer) clearInterval(this.maintenanceTimer);
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.timer = null;
     this.maintenanceTimer = null;
+    this.sweepTimer = null;
+    await this.startup;
     await this.scanning;
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
@@ -80,6 +101,7 @@ export class DeliveryWorker implements BackgroundWorker, DeliveryTrigger {
   }
 
   private async fillLanes(): Promise<void> {
+    await this.startup;
     const processor = this.processor();
     const free = this.options.concurrency - this.busyTickets.size;
     const work = await processor.findWork(free, this.busyTickets);

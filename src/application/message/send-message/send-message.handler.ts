@@ -6,6 +6,7 @@ import { DomainEvent } from '../../../domain/shared/domain-event';
 import { TicketRepository } from '../../../domain/ticket/ticket.repository';
 import { DeliveryTrigger } from '../../delivery/delivery-trigger';
 import { Clock, IdGenerator } from '../../ports/clock.port';
+import { DeliveryOutbox } from '../../ports/delivery-outbox.port';
 import { DomainEventPublisher } from '../../ports/domain-event-publisher.port';
 import { MessageView, toMessageView } from '../message.view';
 import { assertReplyAllowed } from './outbound-send-rules';
@@ -17,6 +18,10 @@ const MAX_TICKET_SAVES = 8;
  * Accepts a reply for delivery: checks the rules, stores the message `queued` (the durable
  * outbox the delivery workers drain), updates the ticket's summary and publishes. Twilio is
  * not called here; the answer is 202 with the queued message.
+ *
+ * The outbox's queue entry is written before the message: a crash in between leaves an
+ * entry without a message (dropped after a grace period), never a queued message the
+ * workers cannot find.
  */
 export class SendMessageHandler {
   constructor(
@@ -27,6 +32,7 @@ export class SendMessageHandler {
     private readonly clock: Clock,
     private readonly events: DomainEventPublisher,
     private readonly delivery: DeliveryTrigger,
+    private readonly outbox: DeliveryOutbox,
   ) {}
 
   async execute(command: SendMessageCommand): Promise<MessageView> {
@@ -47,6 +53,7 @@ export class SendMessageHandler {
       template,
       now,
     });
+    await this.outbox.enqueue(message);
     await this.messages.save(message);
     const events: DomainEvent[] = [...message.pullDomainEvents(), ...(await this.summarizeOnTicket(command, message, now))];
     await this.events.publishAll(events);

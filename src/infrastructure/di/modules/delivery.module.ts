@@ -7,6 +7,7 @@ import { SendMessageCommand } from '../../../application/message/send-message/se
 import { SendMessageHandler } from '../../../application/message/send-message/send-message.handler';
 import { TOKENS } from '../../../application/ports/tokens';
 import { RepliesController } from '../../../interfaces/http/replies/replies.controller';
+import { DeliveryQueueSweep } from '../../persistence/mongoose/delivery/delivery-queue-sweep';
 import { MongooseDeliveryOutbox } from '../../persistence/mongoose/delivery/mongoose-delivery-outbox';
 import { MongooseSendPermits } from '../../persistence/mongoose/delivery/mongoose-send-permits';
 import { DeliveryWorker } from '../../workers/delivery-worker';
@@ -29,7 +30,9 @@ export const deliveryModule: CoreModule = {
   controllers: [RepliesController],
   bind(c: Container, deps: CoreDependencies): void {
     const settings = deps.environment.delivery;
-    c.bind(TOKENS.DeliveryOutbox).toConstantValue(new MongooseDeliveryOutbox(deps.connection, deps.writeSlots, settings.leaseMs));
+    const outbox = new MongooseDeliveryOutbox(deps.connection, deps.writeSlots, { claimTakeoverMs: settings.leaseMs });
+    c.bind(TOKENS.DeliveryOutbox).toConstantValue(outbox);
+    const sweep = new DeliveryQueueSweep(deps.connection, outbox.queue);
     c.bind(TOKENS.SendRateLimiter).toConstantValue(new MongooseSendPermits(deps.connection, { guardMs: settings.rateGuardMs }));
     c.bind(DeliveryProcessor).toDynamicValue(
       () =>
@@ -54,7 +57,6 @@ export const deliveryModule: CoreModule = {
     );
     c.bind(DeliveryWorker).toDynamicValue(() => {
       const permits = c.get<MongooseSendPermits>(TOKENS.SendRateLimiter);
-      const outbox = c.get<MongooseDeliveryOutbox>(TOKENS.DeliveryOutbox);
       return new DeliveryWorker(
         () => c.get(DeliveryProcessor),
         {
@@ -62,6 +64,11 @@ export const deliveryModule: CoreModule = {
           concurrency: settings.concurrency,
           maintenance: () =>
             Promise.all([permits.prune(new Date(Date.now() - PERMIT_RETENTION_MS)), outbox.prune(new Date(Date.now() - CLAIM_RETENTION_MS))]),
+          sweep: async () => {
+            const restored = await sweep.run();
+            if (restored > 0) deps.warn('delivery queue: pending messages without a queue entry were queued again', { restored });
+          },
+          sweepIntervalMs: settings.queueSweepMs,
         },
         deps.reportError,
       );
@@ -77,6 +84,7 @@ export const deliveryModule: CoreModule = {
           c.get(TOKENS.Clock),
           c.get(TOKENS.DomainEventPublisher),
           c.get(TOKENS.DeliveryTrigger),
+          c.get(TOKENS.DeliveryOutbox),
         ),
     );
     c.bind(RetryMessageHandler).toDynamicValue(
@@ -88,6 +96,7 @@ export const deliveryModule: CoreModule = {
           c.get(TOKENS.Clock),
           c.get(TOKENS.DomainEventPublisher),
           c.get(TOKENS.DeliveryTrigger),
+          c.get(TOKENS.DeliveryOutbox),
         ),
     );
   },

@@ -27,13 +27,12 @@ export interface MessageDocument {
 
 /**
  * Outbox fields of an outbound message, written only by the delivery outbox (never part of
- * the aggregate's $set, so other writers leave them alone).
+ * the aggregate's $set, so other writers leave them alone). Scheduling hints (when to look
+ * again, parking) live in the `delivery_queue` collection instead.
  */
 export interface DeliveryOutboxFields {
   /** Until when the worker that claimed the `sending` attempt owns it. */
   leaseExpiresAt?: Date | null;
-  /** A scheduling hint: not the head of its ticket's queue, look again after this. */
-  parkedUntil?: Date;
 }
 
 export type StoredMessageDocument = MessageDocument & DeliveryOutboxFields;
@@ -58,7 +57,6 @@ const schema = new Schema<StoredMessageDocument>(
     nextAttemptAt: { type: Date, default: null },
     lastAttemptAt: { type: Date, default: null },
     leaseExpiresAt: { type: Date, default: null },
-    parkedUntil: { type: Date },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
     version: { type: Number, required: true },
@@ -67,9 +65,9 @@ const schema = new Schema<StoredMessageDocument>(
 );
 schema.index({ integrationId: 1, sidKey: 1 }, { unique: true, name: 'message_twilio_sid_unique' });
 schema.index({ companyId: 1, ticketId: 1, createdAt: 1, _id: 1 }, { name: 'message_company_ticket_time' });
-// The delivery outbox: due queued messages, and sending ones whose lease expired.
+// The delivery queue's safety sweep looks for pending messages by status (workers poll the
+// small delivery_queue collection instead).
 schema.index({ status: 1, nextAttemptAt: 1 }, { name: 'message_outbox_due' });
-schema.index({ status: 1, leaseExpiresAt: 1 }, { name: 'message_outbox_lease' });
 
 export function messageModel(connection: Connection): Model<StoredMessageDocument> {
   return (connection.models.Message as Model<StoredMessageDocument> | undefined) ?? connection.model<StoredMessageDocument>('Message', schema);

@@ -23,8 +23,8 @@ export class MongooseMessageRepository implements MessageRepository {
   async save(message: Message): Promise<void> {
     const expected = message.version;
     const fields = toMessageDocument(message, expected + 1);
-    // A new outbound message enters the outbox unparked; later saves never touch outbox fields.
-    const doc: StoredMessageDocument = expected === 0 && fields.direction === 'outbound' ? { ...fields, parkedUntil: new Date(0), leaseExpiresAt: null } : fields;
+    // A new outbound message has no lease yet; later saves never touch outbox fields.
+    const doc: StoredMessageDocument = expected === 0 && fields.direction === 'outbound' ? { ...fields, leaseExpiresAt: null } : fields;
     await writeVersioned({
       collection: this.collection,
       slots: this.slots,
