@@ -88,6 +88,16 @@ describe('status callbacks', () => {
     expect(after.status).toBe('delivered');
   });
 
+  it('a late callback of an earlier send (before a retry) does not attach its SID to the new send', async () => {
+    const { message, sid, contact } = await outboundMessage(acme, '+5511960000009', false);
+    const thisSend = String(message.toSnapshot().lastAttemptAt!.getTime());
+    const stale = await postSigned(t, `${statusPath(message.id)}&attempt=${Number(thisSend) - 60_000}`, callback(acme, newSid(), contact, 'delivered'), { authToken: acme.authToken });
+    expect(stale.status).toBe(200);
+    expect((await stored('acme', message.id))!.twilioSid).toBeNull();
+    await postSigned(t, `${statusPath(message.id)}&attempt=${thisSend}`, callback(acme, sid, contact, 'sent'), { authToken: acme.authToken });
+    expect((await stored('acme', message.id))!.toSnapshot()).toMatchObject({ twilioSid: sid, status: 'sent' });
+  });
+
   it('a failure records the code with our readable text and notifies the sending agent', async () => {
     const { message, sid, contact } = await outboundMessage(acme, '+5511960000004', true);
     expect((await postSigned(t, statusPath(message.id), callback(acme, sid, contact, 'undelivered', 30008), { authToken: acme.authToken })).status).toBe(200);

@@ -244,7 +244,10 @@ export class DeliveryProcessor {
   }
 
   private requestFor(message: Message, route: Route): OutboundMessageRequest {
-    const statusCallback = `${this.deps.config.apiUrl}${STATUS_CALLBACK_PATH}?messageId=${encodeURIComponent(message.id)}`;
+    // `attempt` names this send: a late callback of an earlier attempt (before a retry) must
+    // not attach that attempt's SID to the message.
+    const attempt = message.lastAttemptAt ? `&attempt=${message.lastAttemptAt.getTime()}` : '';
+    const statusCallback = `${this.deps.config.apiUrl}${STATUS_CALLBACK_PATH}?messageId=${encodeURIComponent(message.id)}${attempt}`;
     const common = { from: route.from, to: route.ticket.contact.whatsappNumber, statusCallback };
     const template = message.template;
     return template ? { ...common, contentSid: template.contentSid, contentVariables: { ...template.contentVariables } } : { ...common, body: message.body };

@@ -6,6 +6,8 @@ export class UpdateMessageStatusCommand {
     readonly request: TwilioWebhookRequest,
     /** `messageId` from the StatusCallback URL we gave Twilio, when present. */
     readonly messageId: string | null,
+    /** `attempt` from that URL: which send of the message the callback is about. */
+    readonly attempt: string | null = null,
   ) {}
 }
 

@@ -38,7 +38,7 @@ export class UpdateMessageStatusHandler {
     const callback = parseStatusCallback(command.request.params);
     const pending: DomainEvent[] = [];
 
-    const applied = await this.applyToMessage(integration, command.messageId, callback, pending);
+    const applied = await this.applyToMessage(integration, command, callback, pending);
     if (callback.errorCode === OPTED_OUT_ERROR_CODE && applied) await this.markContactOptedOut(applied, pending);
     await this.events.publishAll(pending);
     if (applied && isFailure(applied.status)) await notifySenderOfFailedMessage(this.notifications, applied);
@@ -48,14 +48,16 @@ export class UpdateMessageStatusHandler {
   /** The message after the report, or null when the report changed nothing. */
   private async applyToMessage(
     integration: TwilioIntegration,
-    messageId: string | null,
+    command: UpdateMessageStatusCommand,
     callback: TwilioStatusCallback,
     pending: DomainEvent[],
   ): Promise<Message | null> {
     if (callback.status === null) return null;
     for (let attempt = 1; ; attempt += 1) {
-      const message = await this.find(integration, messageId, callback.messageSid);
+      const message = await this.find(integration, command.messageId, callback.messageSid);
       if (!message || message.direction !== 'outbound') return null;
+      // A late report of an earlier send (the message was retried since) is not this send's.
+      if (message.twilioSid === null && command.attempt !== null && command.attempt !== String(message.lastAttemptAt?.getTime())) return null;
       const now = this.clock.now();
       let changed = false;
       if (message.twilioSid === null) {

@@ -40,7 +40,8 @@ export class TwilioWebhooksController {
   @Public()
   async status(@Req() req: Request, @Res() res: Response): Promise<void> {
     const messageId = typeof req.query['messageId'] === 'string' ? req.query['messageId'] : null;
-    await withinTwilioBudget(this.commands.execute(new UpdateMessageStatusCommand(webhookRequest(req), messageId)));
+    const attempt = typeof req.query['attempt'] === 'string' ? req.query['attempt'] : null;
+    await withinTwilioBudget(this.commands.execute(new UpdateMessageStatusCommand(webhookRequest(req), messageId, attempt)));
     answerTwiml(res);
   }
 }
