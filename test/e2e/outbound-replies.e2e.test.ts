@@ -35,7 +35,7 @@ describe('POST /tickets/:id/messages', () => {
     await eventually(async () => ((await db().collection('delivery_queue').findOne({ _id: answer.body.id as never })) === null ? true : undefined), 5_000);
     const [call] = sendsTo(t, ticket.contact);
     expect(call).toMatchObject({ from: `whatsapp:${acme.number}`, to: `whatsapp:${ticket.contact}`, body: 'Olá Ana, como posso ajudar?', sid: sent.twilioSid });
-    expect(call!.statusCallback).toMatch(new RegExp(`/ticket-messages/status\\?messageId=${answer.body.id}$`));
+    expect(call!.statusCallback).toMatch(new RegExp(`/ticket-messages/status\\?messageId=${answer.body.id}&attempt=\\d+$`));
     expect(await db().collection('tickets').findOne({ _id: ticket.ticketId as never })).toMatchObject({ lastMessage: { preview: 'Olá Ana, como posso ajudar?', direction: 'outbound' } });
 
     // Twilio's own status callbacks, signed, to our endpoint.

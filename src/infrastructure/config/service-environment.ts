@@ -137,7 +137,7 @@ function readDeliveryEnvironment(env: NodeJS.ProcessEnv): DeliveryEnvironment {
     maxChain: int('DELIVERY_MAX_CHAIN', d.maxChain, 1),
     pollIntervalMs: int('DELIVERY_POLL_INTERVAL_MS', 250, 10),
     concurrency: int('DELIVERY_CONCURRENCY', 16, 1),
-    rateGuardMs: int('DELIVERY_RATE_GUARD_MS', 50, 0),
+    rateGuardMs: int('DELIVERY_RATE_GUARD_MS', 100, 0),
     queueSweepMs: int('DELIVERY_QUEUE_SWEEP_MS', 5 * 60_000, 1000),
   };
   if (settings.sendDeadlineMarginMs >= settings.leaseMs) throw new EnvironmentError('DELIVERY_SEND_DEADLINE_MARGIN_MS must be below DELIVERY_LEASE_MS');

@@ -15,7 +15,7 @@ export interface SendPermitOptions {
   /**
    * Extra room per 1-second window: slots are `(1000 + guardMs) / perSecond` ms apart, so the
    * scheduling delay of one send (timers, network) cannot squeeze N+1 sends into a second
-   * as Twilio counts them. Default 50 ms (5%).
+   * as Twilio counts them. Default 100 ms (10%).
    */
   readonly guardMs?: number;
   readonly now?: () => number;
@@ -40,7 +40,7 @@ export class MongooseSendPermits implements SendRateLimiter {
     const db = connection.db;
     if (!db) throw new Error('database connection is not open');
     this.collection = db.collection<PermitDocument>('send_permits');
-    this.guardMs = options.guardMs ?? 50;
+    this.guardMs = options.guardMs ?? 100;
     this.now = options.now ?? Date.now;
   }
 
