@@ -12,6 +12,13 @@ export interface EventLogTailerOptions {
   readonly probeWindow?: number;
   /** Where the server does not await: how often an idle tailer checks that its next entry was not rolled out. */
   readonly rolloverCheckMs?: number;
+  /**
+   * Where the tailer probes (FerretDB), the longest pause once the log has been quiet: the
+   * pause doubles from `pollIntervalMs` with each empty probe up to this, and drops back at
+   * the first new entry. Each idle probe reads through the log, so a quiet service should
+   * not probe 20 times a second. Default 400 ms.
+   */
+  readonly maxIdlePollMs?: number;
 }
 
 /**
@@ -35,6 +42,8 @@ export class EventLogTailer {
   /** Set once a tailable cursor closed right after what existed: the server does not await (FerretDB v1). */
   private serverPolls = false;
   private rolloverCheckedAt = 0;
+  /** Consecutive probes that found nothing new (FerretDB path): lengthens the pause. */
+  private emptyProbes = 0;
   private markPositioned: (position: number) => void = () => undefined;
   /** Resolves with the start position once known (streams opened before then wait for it). */
   readonly positioned = new Promise<number>((resolve) => (this.markPositioned = resolve));
@@ -68,12 +77,15 @@ export class EventLogTailer {
           this.last = await this.reader.newestSeq();
           this.markPositioned(this.last);
         }
-        if (this.serverPolls) await this.probe(this.last);
-        else if ((await this.follow(this.last)) === 'closed-by-server') this.serverPolls = true;
+        if (this.serverPolls) {
+          const before = this.last;
+          await this.probe(before);
+          this.emptyProbes = this.last === before ? this.emptyProbes + 1 : 0;
+        } else if ((await this.follow(this.last)) === 'closed-by-server') this.serverPolls = true;
       } catch (error) {
         this.reportError(error);
       }
-      await this.pause();
+      await this.pause(this.idlePauseMs());
     }
   }
 
@@ -148,8 +160,14 @@ export class EventLogTailer {
     this.bus.emit(EVENTS_LOST, { from, to });
   }
 
-  private async pause(): Promise<void> {
+  private idlePauseMs(): number {
+    const base = this.options.pollIntervalMs;
+    if (!this.serverPolls || this.emptyProbes === 0) return base;
+    return Math.max(base, Math.min(base * 2 ** Math.min(this.emptyProbes, 8), this.options.maxIdlePollMs ?? 400));
+  }
+
+  private async pause(ms = this.options.pollIntervalMs): Promise<void> {
     if (this.stopping) return;
-    await sleep(this.options.pollIntervalMs, undefined, { signal: this.stopSignal.signal }).catch(() => undefined);
+    await sleep(ms, undefined, { signal: this.stopSignal.signal }).catch(() => undefined);
   }
 }

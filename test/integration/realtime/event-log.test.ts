@@ -197,6 +197,28 @@ describe('event log on the real database', () => {
     }
   });
 
+  it('a quiet log is probed less and less often (up to maxIdlePollMs), and the next entry still arrives promptly', async () => {
+    const bus = new EventEmitter();
+    const seen: LoggedEvent[] = [];
+    bus.on(companyEventName('quiet'), (e: LoggedEvent) => seen.push(e));
+    const { collection, calls } = recording(eventLogCollection(db.connection));
+    const tailer = new EventLogTailer(new EventLogReader(collection), bus, { pollIntervalMs: 20, maxIdlePollMs: 200 }, () => undefined);
+    tailer.start();
+    await tailer.positioned;
+    await new Promise((r) => setTimeout(r, 300)); // past the start-up reads
+    calls.splice(0);
+    await new Promise((r) => setTimeout(r, 1000));
+    const idleLookups = calls.filter((c) => c.method === 'findOne').length;
+    // At a fixed 20 ms pause this would be ~50 lookups; backing off to 200 ms, about 5.
+    expect(idleLookups).toBeLessThanOrEqual(12);
+    const { log } = await instance();
+    const appendedAt = Date.now();
+    await log.append([event('quiet', { wake: true })]);
+    await until(() => seen.length === 1);
+    expect(Date.now() - appendedAt).toBeLessThan(1500);
+    await tailer.stop();
+  });
+
   it('a tailer whose next entry was rolled out signals the loss once and continues from the oldest entry', async () => {
     // A log of its own, where "rolled out" is made exact by deleting the oldest entries
     // (FerretDB trims capped collections in the background, at moments of its own).
