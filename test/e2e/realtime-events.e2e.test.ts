@@ -8,6 +8,7 @@ import { Ticket } from '../../src/domain/ticket/ticket';
 import { TicketRepository } from '../../src/domain/ticket/ticket.repository';
 import { connectSse, SseConnection } from '../support/e2e/sse-client';
 import { eventually, startTestService, TestService } from '../support/e2e/test-service';
+import { connectExistingNumber } from '../support/e2e/whatsapp-fixtures';
 
 jest.setTimeout(60_000);
 
@@ -38,15 +39,8 @@ async function sse(companyId: string, role: 'admin' | 'agent', extra: { userId?:
 
 let numberSeq = 0;
 async function createExisting(companyId: string) {
-  const number = `+1415556${String(1000 + numberSeq++).padStart(4, '0')}`;
-  const account = t.emulator.state.createAccount(`customer ${number}`, null);
-  t.emulator.state.ownNumber(account.sid, number);
-  const created = await t.http
-    .post('/integrations')
-    .set('Authorization', `Bearer ${t.token(companyId, 'admin')}`)
-    .send({ mode: 'existing', accountSid: account.sid, authToken: account.authToken, whatsappNumber: number });
-  expect(created.status).toBe(201);
-  return { id: created.body.id as string, authToken: account.authToken };
+  const line = await connectExistingNumber(t, companyId, `+1415556${String(1000 + numberSeq++).padStart(4, '0')}`);
+  return { id: line.integrationId, authToken: line.authToken };
 }
 
 /** A ticket and its first inbound message saved through the repositories, their events published. */

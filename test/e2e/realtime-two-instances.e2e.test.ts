@@ -1,5 +1,6 @@
 import { connectSse, SseConnection } from '../support/e2e/sse-client';
 import { startTestService, TestService } from '../support/e2e/test-service';
+import { connectExistingNumber } from '../support/e2e/whatsapp-fixtures';
 
 jest.setTimeout(60_000);
 
@@ -28,15 +29,8 @@ async function sse(t: TestService, companyId: string, lastEventId?: string) {
 
 let numberSeq = 0;
 async function createExisting(t: TestService, companyId: string): Promise<string> {
-  const number = `+1415557${String(1000 + numberSeq++).padStart(4, '0')}`;
-  const account = t.emulator.state.createAccount(`customer ${number}`, null);
-  t.emulator.state.ownNumber(account.sid, number);
-  const created = await t.http
-    .post('/integrations')
-    .set('Authorization', `Bearer ${t.token(companyId, 'admin')}`)
-    .send({ mode: 'existing', accountSid: account.sid, authToken: account.authToken, whatsappNumber: number });
-  expect(created.status).toBe(201);
-  return created.body.id;
+  const line = await connectExistingNumber(t, companyId, `+1415557${String(1000 + numberSeq++).padStart(4, '0')}`);
+  return line.integrationId;
 }
 
 describe('real-time across two instances on one database', () => {

@@ -9,6 +9,7 @@ import { Ticket } from '../../src/domain/ticket/ticket';
 import { TicketRepository } from '../../src/domain/ticket/ticket.repository';
 import type { AccountRecord } from '../../src/infrastructure/twilio/emulator';
 import { startTestService, TestService } from '../support/e2e/test-service';
+import { connectExistingNumber } from '../support/e2e/whatsapp-fixtures';
 
 jest.setTimeout(60_000);
 
@@ -36,15 +37,8 @@ interface Line {
 /** An `existing`-mode integration of the company on an emulator account owning a fresh number. */
 async function connect(companyId: string): Promise<Line> {
   nextNumber += 1;
-  const number = `+1415555${String(4000 + nextNumber).padStart(4, '0')}`;
-  const account = t.emulator.state.createAccount(`customer ${number}`, null);
-  t.emulator.state.ownNumber(account.sid, number);
-  const created = await t.http
-    .post('/integrations')
-    .set('Authorization', bearer(companyId, 'admin'))
-    .send({ mode: 'existing', accountSid: account.sid, authToken: account.authToken, whatsappNumber: number });
-  expect(created.status).toBe(201);
-  return { companyId, integrationId: created.body.id as string, account, number };
+  const line = await connectExistingNumber(t, companyId, `+1415555${String(4000 + nextNumber).padStart(4, '0')}`);
+  return { companyId, integrationId: line.integrationId, account: line.account, number: line.number };
 }
 
 let contactSeq = 0;

@@ -6,6 +6,7 @@ import { Ticket } from '../../src/domain/ticket/ticket';
 import { TicketStatus } from '../../src/domain/ticket/ticket-status';
 import { TicketRepository } from '../../src/domain/ticket/ticket.repository';
 import { startTestService, TestService } from '../support/e2e/test-service';
+import { connectExistingNumber } from '../support/e2e/whatsapp-fixtures';
 
 jest.setTimeout(60_000);
 
@@ -30,15 +31,8 @@ const messages = () => t.service.container.get<MessageRepository>(TOKENS.Message
 /** An `existing`-mode integration of the company, on an emulator account owning a fresh number. */
 async function connect(companyId: string): Promise<string> {
   nextNumber += 1;
-  const number = `+1415555${String(3000 + nextNumber).padStart(4, '0')}`;
-  const account = t.emulator.state.createAccount(`customer ${number}`, null);
-  t.emulator.state.ownNumber(account.sid, number);
-  const created = await t.http
-    .post('/integrations')
-    .set('Authorization', bearer(companyId, 'admin'))
-    .send({ mode: 'existing', accountSid: account.sid, authToken: account.authToken, whatsappNumber: number });
-  expect(created.status).toBe(201);
-  return created.body.id as string;
+  const line = await connectExistingNumber(t, companyId, `+1415555${String(3000 + nextNumber).padStart(4, '0')}`);
+  return line.integrationId;
 }
 
 let contactSeq = 0;

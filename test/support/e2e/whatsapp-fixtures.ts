@@ -1,9 +1,12 @@
 import { InboundFilingProcess } from '../../../src/application/message/inbound-inbox/inbound-filing.process';
 import twilio from 'twilio';
+import type { AccountRecord } from '../../../src/infrastructure/twilio/emulator/emulator-state';
 import { TestService } from './test-service';
 
 export interface ConnectedNumber {
   readonly integrationId: string;
+  /** The emulator's account record (tests may rotate its token or inject faults by its SID). */
+  readonly account: AccountRecord;
   readonly companyId: string;
   readonly accountSid: string;
   readonly authToken: string;
@@ -19,7 +22,7 @@ export async function connectExistingNumber(t: TestService, companyId: string, n
     .set('Authorization', `Bearer ${t.token(companyId, 'admin')}`)
     .send({ mode: 'existing', accountSid: account.sid, authToken: account.authToken, whatsappNumber: number });
   if (created.status !== 201 || created.body.status !== 'active') throw new Error(`integration not created: ${created.status} ${JSON.stringify(created.body)}`);
-  return { integrationId: created.body.id, companyId, accountSid: account.sid, authToken: account.authToken, number };
+  return { integrationId: created.body.id, account, companyId, accountSid: account.sid, authToken: account.authToken, number };
 }
 
 /** The public base URL the service signs against (API_URL, by default http://localhost:<port>). */
