@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { startService, type RunningService } from '../infrastructure/bootstrap/start-service';
-import { startDatabaseServer, withDatabaseName, type RunningDatabase } from '../infrastructure/persistence/database/database-server';
-import { freePorts } from '../infrastructure/persistence/database/free-port';
+import type { RunningService } from '../infrastructure/bootstrap/start-service';
+import { startDatabaseServer, type RunningDatabase } from '../infrastructure/persistence/database/database-server';
 import { startTwilioEmulator, type TwilioEmulator } from '../infrastructure/twilio/emulator/twilio-emulator';
 import { startBaselineServer, type BaselineServer } from './baseline-server';
+import { startBenchService } from './bench-service';
 
 /** Our WhatsApp number in the bench's emulator account. */
 export const BENCH_WHATSAPP_NUMBER = '+14155550100';
@@ -48,26 +48,7 @@ export async function startIngestionSetup(log: (line: string) => void, options: 
     const emulator = await startTwilioEmulator({ senderOnlineDelayMs: 0 });
     cleanups.push(() => emulator.close());
 
-    const [port] = await freePorts(1);
-    const apiUrl = `http://127.0.0.1:${port}`;
-    const jwtSecret = randomBytes(32).toString('hex');
-    const service = await startService({
-      env: {
-        JWT_SECRET: jwtSecret,
-        ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
-        API_URL: apiUrl,
-        TWILIO_API_URL: emulator.url,
-        TWILIO_ACCOUNT_SID: emulator.masterAccount.accountSid,
-        TWILIO_AUTH_TOKEN: emulator.masterAccount.authToken,
-      },
-      host: '127.0.0.1',
-      port,
-      mongodbUri: withDatabaseName(database.uri, `bench_service_${runId}`),
-      logLevel: 'warn',
-      // The service's own warnings go with the progress lines, never into the report on stdout.
-      logDestination: process.stderr,
-      startWorkers: options.startWorkers,
-    });
+    const { service, apiUrl, jwtSecret } = await startBenchService({ database, emulator, dbName: `bench_service_${runId}`, startWorkers: options.startWorkers });
     cleanups.push(async () => {
       await service.connection.dropDatabase();
       await service.close();

@@ -3,12 +3,12 @@ import jwt from 'jsonwebtoken';
 import { TOKENS } from '../application/ports/tokens';
 import { Ticket } from '../domain/ticket/ticket';
 import { TicketRepository } from '../domain/ticket/ticket.repository';
-import { startService, type RunningService } from '../infrastructure/bootstrap/start-service';
-import { startDatabaseServer, withDatabaseName } from '../infrastructure/persistence/database/database-server';
-import { freePorts } from '../infrastructure/persistence/database/free-port';
+import type { RunningService } from '../infrastructure/bootstrap/start-service';
+import { startDatabaseServer } from '../infrastructure/persistence/database/database-server';
 import { startTwilioEmulator, type TwilioEmulator } from '../infrastructure/twilio/emulator/twilio-emulator';
 import type { Benchmark, BenchmarkResult } from './benchmark';
 import { DatabaseOperationProfiler } from './database-operation-profiler';
+import { startBenchService } from './bench-service';
 
 const COMPANY = 'bench-company';
 const SENDER = '+14155550199';
@@ -70,24 +70,9 @@ async function runScenario(scenario: Scenario, log: (line: string) => void): Pro
   const emulator = await startTwilioEmulator({ senderOnlineDelayMs: 0 });
   let service: RunningService | null = null;
   try {
-    const [port] = await freePorts(1);
-    const apiUrl = `http://127.0.0.1:${port}`;
-    const jwtSecret = randomBytes(32).toString('hex');
-    service = await startService({
-      env: {
-        JWT_SECRET: jwtSecret,
-        ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
-        API_URL: apiUrl,
-        TWILIO_API_URL: emulator.url,
-        TWILIO_ACCOUNT_SID: emulator.masterAccount.accountSid,
-        TWILIO_AUTH_TOKEN: emulator.masterAccount.authToken,
-      },
-      host: '127.0.0.1',
-      port,
-      mongodbUri: withDatabaseName(database.uri, `bench_outbound_${randomBytes(4).toString('hex')}`),
-      logLevel: 'warn',
-      logDestination: process.stderr,
-    });
+    const started = await startBenchService({ database, emulator, dbName: `bench_outbound_${randomBytes(4).toString('hex')}` });
+    service = started.service;
+    const { apiUrl, jwtSecret } = started;
     const auth = { Authorization: `Bearer ${jwt.sign({ sub: 'bench-agent', companyId: COMPANY, role: 'admin' }, jwtSecret, { algorithm: 'HS256' })}`, 'Content-Type': 'application/json' };
     const integrationId = await connectIntegration(emulator, apiUrl, auth, scenario.rate);
     const ticketIds = await openTickets(service, integrationId, scenario.tickets);
