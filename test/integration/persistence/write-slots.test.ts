@@ -35,4 +35,16 @@ describe('write slots', () => {
     const takeovers = await Promise.all(Array.from({ length: 6 }, () => s.take('tickets', 't-2', 5)));
     expect(takeovers.filter(Boolean)).toHaveLength(1);
   });
+
+  it('hand an abandoned slot to one writer in every round, however often it is abandoned again', async () => {
+    const s = await slots(40);
+    expect(await s.take('tickets', 't-3', 1)).toBe(true);
+    for (let round = 0; round < 5; round += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      const takeovers = await Promise.all(Array.from({ length: 8 }, () => s.take('tickets', 't-3', 1)));
+      expect(takeovers.filter(Boolean)).toHaveLength(1);
+      // The new holder is fresh: nobody takes it over until it is abandoned in turn.
+      expect(await s.take('tickets', 't-3', 1)).toBe(false);
+    }
+  });
 });

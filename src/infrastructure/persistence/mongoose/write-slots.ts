@@ -48,23 +48,34 @@ export class WriteSlots {
    * than `staleAfterMs` whose write never happened (the writer died between the slot and
    * the update) is taken over, so a crash cannot wedge a document: the caller's conditional
    * update still refuses if the old writer's update did land.
+   *
+   * The takeover itself is decided by a unique insert too: the marker
+   * `<slot>@<takenAt of the abandoned holder>` goes to exactly one writer, which then
+   * restamps the slot. A conditional delete would not do: FerretDB reads the filter and
+   * deletes in separate steps, so a late delete could remove the new holder's slot
+   * (measured: 4 of 6 concurrent writers "won" the same abandoned slot).
    */
   async take(collection: string, id: string, nextVersion: number): Promise<boolean> {
     if (!this.slots) return true;
     const _id = `${collection}:${id}:${nextVersion}`;
-    for (let attempt = 0; attempt < 2; attempt += 1) {
-      try {
-        await this.slots.insertOne({ _id, takenAt: new Date() });
-        return true;
-      } catch (error) {
-        if ((error as { code?: unknown }).code !== 11000) throw error;
-        const held = await this.slots.findOne({ _id });
-        if (held && Date.now() - held.takenAt.getTime() < this.staleAfterMs) return false;
-        // Abandoned (or just released): remove exactly that slot and race for it once more.
-        if (held) await this.slots.deleteOne({ _id, takenAt: held.takenAt });
-      }
+    try {
+      await this.slots.insertOne({ _id, takenAt: new Date() });
+      return true;
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
     }
-    return false;
+    const held = await this.slots.findOne({ _id });
+    if (!held || Date.now() - held.takenAt.getTime() < this.staleAfterMs) return false;
+    try {
+      await this.slots.insertOne({ _id: `${_id}@${held.takenAt.getTime()}`, takenAt: new Date() });
+    } catch (error) {
+      if (isDuplicateKey(error)) return false;
+      throw error;
+    }
+    // Only this writer holds the marker for that holder, so only it restamps the slot; a
+    // later takeover (if this writer dies as well) races for the marker of the new stamp.
+    await this.slots.updateOne({ _id }, { $set: { takenAt: new Date() } });
+    return true;
   }
 
   /**
@@ -81,4 +92,8 @@ export class WriteSlots {
     const result = await this.slots.deleteMany({ takenAt: { $lt: olderThan } });
     return result.deletedCount;
   }
+}
+
+function isDuplicateKey(error: unknown): boolean {
+  return (error as { code?: unknown }).code === 11000;
 }
