@@ -1,9 +1,7 @@
 import { Connection, mongo } from 'mongoose';
+import { ClaimDocument, takeUniqueClaim } from './unique-claims';
 
-interface SlotDocument {
-  _id: string;
-  takenAt: Date;
-}
+type SlotDocument = ClaimDocument;
 
 /**
  * Compare-and-set insurance for servers whose conditional updates are not atomic.
@@ -46,36 +44,12 @@ export class WriteSlots {
   /**
    * False when another writer already took this version of this document. A slot older
    * than `staleAfterMs` whose write never happened (the writer died between the slot and
-   * the update) is taken over, so a crash cannot wedge a document: the caller's conditional
-   * update still refuses if the old writer's update did land.
-   *
-   * The takeover itself is decided by a unique insert too: the marker
-   * `<slot>@<takenAt of the abandoned holder>` goes to exactly one writer, which then
-   * restamps the slot. A conditional delete would not do: FerretDB reads the filter and
-   * deletes in separate steps, so a late delete could remove the new holder's slot
-   * (measured: 4 of 6 concurrent writers "won" the same abandoned slot).
+   * the update) is taken over by one writer, so a crash cannot wedge a document: the
+   * caller's conditional update still refuses if the old writer's update did land.
    */
   async take(collection: string, id: string, nextVersion: number): Promise<boolean> {
     if (!this.slots) return true;
-    const _id = `${collection}:${id}:${nextVersion}`;
-    try {
-      await this.slots.insertOne({ _id, takenAt: new Date() });
-      return true;
-    } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
-    }
-    const held = await this.slots.findOne({ _id });
-    if (!held || Date.now() - held.takenAt.getTime() < this.staleAfterMs) return false;
-    try {
-      await this.slots.insertOne({ _id: `${_id}@${held.takenAt.getTime()}`, takenAt: new Date() });
-    } catch (error) {
-      if (isDuplicateKey(error)) return false;
-      throw error;
-    }
-    // Only this writer holds the marker for that holder, so only it restamps the slot; a
-    // later takeover (if this writer dies as well) races for the marker of the new stamp.
-    await this.slots.updateOne({ _id }, { $set: { takenAt: new Date() } });
-    return true;
+    return takeUniqueClaim(this.slots, `${collection}:${id}:${nextVersion}`, this.staleAfterMs);
   }
 
   /**
@@ -94,6 +68,3 @@ export class WriteSlots {
   }
 }
 
-function isDuplicateKey(error: unknown): boolean {
-  return (error as { code?: unknown }).code === 11000;
-}

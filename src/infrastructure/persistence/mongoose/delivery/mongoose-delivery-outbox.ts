@@ -4,7 +4,7 @@ import { Message } from '../../../../domain/message/message';
 import { ConcurrencyError } from '../../../../domain/shared/domain-error';
 import { toMessageDocument } from '../message/message.mapper';
 import { StoredMessageDocument, messageModel } from '../message/message.schema';
-import { isDuplicateKeyError } from '../mongo-errors';
+import { ClaimDocument, takeUniqueClaim } from '../unique-claims';
 import { writeVersioned } from '../versioned-write';
 import { WriteSlots } from '../write-slots';
 import { DeliveryQueue, DeliveryQueueEntry, Schedule, templateOf } from './delivery-queue';
@@ -20,12 +20,6 @@ type MessageFields = Pick<
   StoredMessageDocument,
   '_id' | 'companyId' | 'ticketId' | 'integrationId' | 'direction' | 'version' | 'status' | 'nextAttemptAt' | 'leaseExpiresAt' | 'createdAt' | 'updatedAt'
 >;
-
-interface ClaimDocument {
-  /** `<message id>:<version the claim creates>`. */
-  _id: string;
-  takenAt: Date;
-}
 
 export interface DeliveryOutboxOptions {
   /** A claim key whose holder stayed silent this long (a whole lease) is free again. */
@@ -196,20 +190,10 @@ export class MongooseDeliveryOutbox implements DeliveryOutbox {
     message.markSaved();
   }
 
+  /** `_id` is `<message id>:<version the claim creates>`. */
   private async takeClaimKey(_id: string): Promise<boolean> {
-    for (let attempt = 0; attempt < 2; attempt += 1) {
-      try {
-        await this.claims.insertOne({ _id, takenAt: new Date() });
-        return true;
-      } catch (error) {
-        if (!isDuplicateKeyError(error)) throw error;
-        const held = await this.claims.findOne({ _id });
-        if (held && Date.now() - held.takenAt.getTime() < this.options.claimTakeoverMs) return false;
-        // Its holder went silent for a whole lease without writing: the claim is free again.
-        if (held) await this.claims.deleteOne({ _id, takenAt: held.takenAt });
-      }
-    }
-    return false;
+    // A holder silent for a whole lease without writing is gone: the claim is free again.
+    return takeUniqueClaim(this.claims, _id, this.options.claimTakeoverMs);
   }
 }
 
