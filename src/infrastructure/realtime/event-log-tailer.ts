@@ -13,12 +13,11 @@ export interface EventLogTailerOptions {
   /** Where the server does not await: how often an idle tailer checks that its next entry was not rolled out. */
   readonly rolloverCheckMs?: number;
   /**
-   * Where the tailer probes (FerretDB), the longest pause once the log has been quiet: the
-   * pause doubles from `pollIntervalMs` with each empty probe up to this, and drops back at
-   * the first new entry. Each idle probe reads through the log, so a quiet service should
-   * not probe 20 times a second. Default 400 ms.
+   * Where the tailer polls (FerretDB), how often it looks past the head for entries the head
+   * does not show (an appender died before advancing it, or two advances interleaved).
+   * Each such look reads through the log there. Default 1000 ms.
    */
-  readonly maxIdlePollMs?: number;
+  readonly pastHeadCheckMs?: number;
 }
 
 /**
@@ -27,12 +26,12 @@ export interface EventLogTailerOptions {
  * instance appended it, every instance's SSE streams see it.
  *
  * On MongoDB a tailable cursor awaits new entries. FerretDB v1 closes that cursor after
- * what exists, and every range read there scans the whole collection; so once the server
- * has shown it does not await, the tailer probes by `_id` instead (a lookup runs inside
- * SQLite, ~10× cheaper than those scans, and is no write): entry `last + 1`, then growing
- * runs after it. Sequence numbers are gap-free, so a missing
+ * what exists, and every read of the log there reads through all of it; so once the server
+ * has shown it does not await, the tailer polls the head (EventLogHead: one tiny document)
+ * and reads by `_id` just the entries up to it. Once a second it also looks for `last + 1`
+ * itself, in case the head fell behind. Sequence numbers are gap-free, so a missing
  * `last + 1` means nothing new — unless the capped log dropped it before it was read, which
- * a periodic look at the oldest entry catches.
+ * a look at the oldest entry catches.
  */
 export class EventLogTailer {
   private last: number | null = null;
@@ -42,8 +41,7 @@ export class EventLogTailer {
   /** Set once a tailable cursor closed right after what existed: the server does not await (FerretDB v1). */
   private serverPolls = false;
   private rolloverCheckedAt = 0;
-  /** Consecutive probes that found nothing new (FerretDB path): lengthens the pause. */
-  private emptyProbes = 0;
+  private pastHeadCheckedAt = 0;
   private markPositioned: (position: number) => void = () => undefined;
   /** Resolves with the start position once known (streams opened before then wait for it). */
   readonly positioned = new Promise<number>((resolve) => (this.markPositioned = resolve));
@@ -77,21 +75,44 @@ export class EventLogTailer {
           this.last = await this.reader.newestSeq();
           this.markPositioned(this.last);
         }
-        if (this.serverPolls) {
-          const before = this.last;
-          await this.probe(before);
-          this.emptyProbes = this.last === before ? this.emptyProbes + 1 : 0;
-        } else if ((await this.follow(this.last)) === 'closed-by-server') this.serverPolls = true;
+        if (this.serverPolls) await this.poll(this.last);
+        else if ((await this.follow(this.last)) === 'closed-by-server') this.serverPolls = true;
       } catch (error) {
         this.reportError(error);
       }
-      await this.pause(this.idlePauseMs());
+      await this.pause();
     }
   }
 
+  /** One poll where the server does not await: through the head, else now and then past it. */
+  private async poll(after: number): Promise<void> {
+    const head = await this.reader.headSeq();
+    if (head !== null && head > after && (await this.readUpTo(after, head))) return;
+    if (Date.now() - this.pastHeadCheckedAt < (this.options.pastHeadCheckMs ?? 1000)) return;
+    this.pastHeadCheckedAt = Date.now();
+    await this.probe(after);
+  }
+
   /**
-   * Reads by `_id` what follows `after`: one lookup while idle; while entries keep coming,
-   * runs that double up to `probeWindow` lookups in flight, without pausing in between.
+   * Reads the entries after `after` up to `head`, all known to be stored, in runs of
+   * `probeWindow` lookups in flight. False when `after + 1` is missing although the head
+   * passed it: rolled out (then the loss is signalled), or the head is not this log's.
+   */
+  private async readUpTo(after: number, head: number): Promise<boolean> {
+    const window = Math.max(1, this.options.probeWindow ?? 16);
+    for (let next = after + 1; next <= head && !this.stopping; next += window) {
+      const count = Math.min(window, head - next + 1);
+      const run = await this.reader.readRun(next, count);
+      for (const doc of run) this.deliver(doc);
+      if (run.length === 0 && next === after + 1) return this.skipRolledOut(after, { now: true });
+      if (run.length < count) return true;
+    }
+    return true;
+  }
+
+  /**
+   * Reads by `_id` what follows `after`, whatever the head says: runs that double up to
+   * `probeWindow` lookups in flight while entries keep coming.
    */
   private async probe(after: number): Promise<void> {
     const maxWindow = Math.max(1, this.options.probeWindow ?? 16);
@@ -110,17 +131,20 @@ export class EventLogTailer {
 
   /**
    * The entry after `last` is missing: normally not written yet, but a tailer that fell far
-   * behind may find it already dropped by the capped log (oldest first). Every
-   * `rolloverCheckMs` the oldest entry tells (one cheap read): past `last + 1` means lost.
+   * behind may find it already dropped by the capped log (oldest first). The oldest entry
+   * tells (one cheap read): past `last + 1` means lost. Checked every `rolloverCheckMs`, or
+   * `now` when the head says the entry was stored. True when the loss was signalled.
    */
-  private async skipRolledOut(last: number): Promise<void> {
-    if (Date.now() - this.rolloverCheckedAt < (this.options.rolloverCheckMs ?? 2000)) return;
+  private async skipRolledOut(last: number, { now = false } = {}): Promise<boolean> {
+    if (!now && Date.now() - this.rolloverCheckedAt < (this.options.rolloverCheckMs ?? 2000)) return false;
     this.rolloverCheckedAt = Date.now();
     const oldest = await this.reader.oldestSeq();
     if (oldest !== null && oldest > last + 1 && this.last === last) {
       this.lost(last + 1, oldest - 1);
       this.last = oldest - 1;
+      return true;
     }
+    return false;
   }
 
   /** Drains one tailable cursor until the server closes it (FerretDB: after what exists). */
@@ -158,12 +182,6 @@ export class EventLogTailer {
   private lost(from: number, to: number): void {
     this.reportError(new Error(`event log: entries ${from}..${to} were dropped before this instance read them`));
     this.bus.emit(EVENTS_LOST, { from, to });
-  }
-
-  private idlePauseMs(): number {
-    const base = this.options.pollIntervalMs;
-    if (!this.serverPolls || this.emptyProbes === 0) return base;
-    return Math.max(base, Math.min(base * 2 ** Math.min(this.emptyProbes, 8), this.options.maxIdlePollMs ?? 400));
   }
 
   private async pause(ms = this.options.pollIntervalMs): Promise<void> {

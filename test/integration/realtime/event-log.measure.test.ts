@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { RealtimeEvent } from '../../../src/application/realtime/realtime-event';
 import { ensureEventLog, eventLogCollection, eventLogKey } from '../../../src/infrastructure/persistence/mongoose/event-log/event-log.collection';
+import { eventLogHead } from '../../../src/infrastructure/persistence/mongoose/event-log/event-log.head';
 import { EventLogReader } from '../../../src/infrastructure/persistence/mongoose/event-log/event-log.reader';
 import { MongooseEventLog } from '../../../src/infrastructure/persistence/mongoose/event-log/mongoose-event-log';
 import { connectTestDatabase, TestDatabase } from '../../support/database/test-database';
@@ -40,8 +41,8 @@ async function meanMs(times: number, run: (i: number) => Promise<unknown>): Prom
 describeMeasure('event log access costs (measurement, EVENT_LOG_MEASURE=1)', () => {
   it('per size: append, idle probe, probe window, newest/oldest search; and the range reads they replace', async () => {
     const collection = eventLogCollection(db.connection);
-    const log = new MongooseEventLog(collection);
-    const reader = new EventLogReader(collection);
+    const log = new MongooseEventLog(collection, eventLogHead(db.connection));
+    const reader = new EventLogReader(collection, eventLogHead(db.connection));
     const rows: Record<string, string | number>[] = [];
     let stored = 0;
     for (const size of SIZES) {
@@ -52,7 +53,7 @@ describeMeasure('event log access costs (measurement, EVENT_LOG_MEASURE=1)', () 
       }
       expect(await reader.newestSeq()).toBe(stored);
       let lookups = 0;
-      const counting = new EventLogReader(collection);
+      const counting = new EventLogReader(collection, eventLogHead(db.connection));
       const has = counting.has.bind(counting);
       counting.has = (seq) => ((lookups += 1), has(seq));
       rows.push({

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { Connection, createConnection, mongo } from 'mongoose';
 import { RealtimeEvent } from '../../../src/application/realtime/realtime-event';
 import { ensureEventLog, EventLogDocument, eventLogCollection, eventLogKey } from '../../../src/infrastructure/persistence/mongoose/event-log/event-log.collection';
+import { eventLogHead } from '../../../src/infrastructure/persistence/mongoose/event-log/event-log.head';
 import { EventLogReader, LoggedEvent } from '../../../src/infrastructure/persistence/mongoose/event-log/event-log.reader';
 import { MongooseEventLog } from '../../../src/infrastructure/persistence/mongoose/event-log/mongoose-event-log';
 import { EventLogTailer } from '../../../src/infrastructure/realtime/event-log-tailer';
@@ -28,7 +29,7 @@ afterAll(async () => {
 async function instance(): Promise<{ connection: Connection; log: MongooseEventLog }> {
   const connection = await createConnection(db.uri).asPromise();
   extra.push(connection);
-  return { connection, log: new MongooseEventLog(eventLogCollection(connection)) };
+  return { connection, log: new MongooseEventLog(eventLogCollection(connection), eventLogHead(connection)) };
 }
 
 /** A database of its own on the same server (dropped after the file), for tests that need a log of their own. */
@@ -89,7 +90,7 @@ describe('event log on the real database', () => {
     expect(eventLogKey(42)).toBe('000000000000042');
     expect(() => eventLogKey(-1)).toThrow(RangeError);
     expect(() => eventLogKey(1.5)).toThrow(RangeError);
-    const log = new MongooseEventLog(eventLogCollection(db.connection));
+    const log = new MongooseEventLog(eventLogCollection(db.connection), eventLogHead(db.connection));
     await log.append([event('acme', { i: 1 }), event('acme', { i: 2 })]);
     for (const entry of (await allEntries()).slice(-2)) {
       expect(typeof entry.seq).toBe('number');
@@ -130,9 +131,9 @@ describe('event log on the real database', () => {
     expect(last).toEqual([{ warm: 2 }, { after: 'race' }, { after: 'race2' }]);
   });
 
-  it('the appender writes each batch with exactly one insertMany and nothing else; reads only by _id, the unfiltered oldest and the collection count', async () => {
+  it('the appender writes each batch to the log with exactly one insertMany, then advances the head; reads only by _id, the unfiltered oldest and the collection count', async () => {
     const { collection, calls } = recording(eventLogCollection(db.connection));
-    const log = new MongooseEventLog(collection);
+    const log = new MongooseEventLog(collection, eventLogHead(db.connection));
     await log.append([event('acme', { warm: true })]); // the first batch searches for the newest seq
     const search = calls.splice(0);
     // Reads: the oldest entry, the $collStats count, `_id` lookups; one write.
@@ -147,18 +148,20 @@ describe('event log on the real database', () => {
     await Promise.all([1, 2, 3, 4, 5].map((n) => log.append([event('acme', { n })])));
     expect(calls.map((c) => c.method)).toEqual(['insertMany', 'insertMany']);
     expect(calls.map((c) => (c.args[0] as unknown[]).length)).toEqual([1, 4]);
-    expect((await allEntries()).slice(-5).map((e) => JSON.parse(e.payload).n)).toEqual([1, 2, 3, 4, 5]);
+    const newest = (await allEntries()).slice(-5);
+    expect(newest.map((e) => JSON.parse(e.payload).n)).toEqual([1, 2, 3, 4, 5]);
+    expect(await eventLogHead(db.connection).read()).toBe(newest.at(-1)!.seq);
   });
 
   it('payload keys FerretDB refuses as document keys survive as JSON text', async () => {
-    const log = new MongooseEventLog(eventLogCollection(db.connection));
+    const log = new MongooseEventLog(eventLogCollection(db.connection), eventLogHead(db.connection));
     await log.append([event('acme', { 'a.b': 1, $c: { 'd.e': [1, 2] } })]);
     const [doc] = (await allEntries()).slice(-1);
     expect(JSON.parse(doc!.payload)).toEqual({ 'a.b': 1, $c: { 'd.e': [1, 2] } });
   });
 
   it('newestSeq finds the newest entry by _id lookups, also from a stored starting point', async () => {
-    const reader = new EventLogReader(eventLogCollection(db.connection));
+    const reader = new EventLogReader(eventLogCollection(db.connection), eventLogHead(db.connection));
     const newest = (await allEntries()).at(-1)!.seq;
     expect(await reader.newestSeq()).toBe(newest);
     expect(await reader.newestSeq(newest - 3)).toBe(newest);
@@ -171,7 +174,7 @@ describe('event log on the real database', () => {
     for (const company of ['acme', 'globex']) bus.on(companyEventName(company), (e: LoggedEvent) => seen.push(e));
     const errors: unknown[] = [];
     const { collection, calls } = recording(eventLogCollection(db.connection));
-    const tailer = new EventLogTailer(new EventLogReader(collection), bus, { pollIntervalMs: 20, probeWindow: 8 }, (e) => errors.push(e));
+    const tailer = new EventLogTailer(new EventLogReader(collection, eventLogHead(db.connection)), bus, { pollIntervalMs: 20, probeWindow: 8 }, (e) => errors.push(e));
     tailer.start();
     const start = await tailer.positioned;
     const [one, two] = [await instance(), await instance()];
@@ -197,26 +200,86 @@ describe('event log on the real database', () => {
     }
   });
 
-  it('a quiet log is probed less and less often (up to maxIdlePollMs), and the next entry still arrives promptly', async () => {
+  it('a quiet log is not read: the tailer polls the head, looks past it about once a second, and the next entry arrives within a poll', async () => {
     const bus = new EventEmitter();
     const seen: LoggedEvent[] = [];
     bus.on(companyEventName('quiet'), (e: LoggedEvent) => seen.push(e));
     const { collection, calls } = recording(eventLogCollection(db.connection));
-    const tailer = new EventLogTailer(new EventLogReader(collection), bus, { pollIntervalMs: 20, maxIdlePollMs: 200 }, () => undefined);
+    const tailer = new EventLogTailer(new EventLogReader(collection, eventLogHead(db.connection)), bus, { pollIntervalMs: 20, pastHeadCheckMs: 500 }, () => undefined);
     tailer.start();
     await tailer.positioned;
     await new Promise((r) => setTimeout(r, 300)); // past the start-up reads
     calls.splice(0);
     await new Promise((r) => setTimeout(r, 1000));
-    const idleLookups = calls.filter((c) => c.method === 'findOne').length;
-    // At a fixed 20 ms pause this would be ~50 lookups; backing off to 200 ms, about 5.
-    expect(idleLookups).toBeLessThanOrEqual(12);
+    // Polling the log itself every 20 ms would be ~50 lookups; only the looks past the head remain.
+    expect(calls.filter((c) => c.method === 'findOne').length).toBeLessThanOrEqual(3);
     const { log } = await instance();
-    const appendedAt = Date.now();
     await log.append([event('quiet', { wake: true })]);
+    const appendedAt = Date.now();
     await until(() => seen.length === 1);
-    expect(Date.now() - appendedAt).toBeLessThan(1500);
+    expect(Date.now() - appendedAt).toBeLessThan(400);
     await tailer.stop();
+  });
+
+  it('a head left behind (an appender died before advancing it) delays entries by at most a look past it, and reads no entry twice', async () => {
+    const bus = new EventEmitter();
+    const seen: number[] = [];
+    bus.on(companyEventName('behind'), (e: LoggedEvent) => seen.push(e.seq));
+    const head = eventLogHead(db.connection);
+    const tailer = new EventLogTailer(new EventLogReader(eventLogCollection(db.connection), head), bus, { pollIntervalMs: 20, pastHeadCheckMs: 300 }, () => undefined);
+    tailer.start();
+    const start = await tailer.positioned;
+    // An appender whose head write fails: its entries are stored, the head does not move.
+    const failingHead = Object.assign(Object.create(head) as typeof head, { advance: () => Promise.reject(new Error('head write lost')) });
+    const headErrors: unknown[] = [];
+    const crippled = new MongooseEventLog(eventLogCollection(db.connection), failingHead, { reportError: (e) => headErrors.push(e) });
+    await crippled.append([event('behind', { n: 1 }), event('behind', { n: 2 })]);
+    expect(headErrors).toHaveLength(1); // reported, and the append itself succeeded
+    expect(await head.read()).toBe(start);
+    const appendedAt = Date.now();
+    await until(() => seen.length === 2);
+    expect(Date.now() - appendedAt).toBeLessThan(1500);
+    // A healthy append moves the head past them: they are not emitted again.
+    const { log } = await instance();
+    await log.append([event('behind', { n: 3 })]);
+    await until(() => seen.length === 3);
+    await new Promise((r) => setTimeout(r, 400));
+    await tailer.stop();
+    expect(seen).toEqual([start + 1, start + 2, start + 3]);
+  });
+
+  it('entries appended by this instance reach its own tailer from memory; only other instances\' entries are read from the log', async () => {
+    const bus = new EventEmitter();
+    const seen: LoggedEvent[] = [];
+    bus.on(companyEventName('local'), (e: LoggedEvent) => seen.push(e));
+    const { collection, calls } = recording(eventLogCollection(db.connection));
+    const reader = new EventLogReader(collection, eventLogHead(db.connection));
+    const local = new MongooseEventLog(eventLogCollection(db.connection), eventLogHead(db.connection), { onStored: (docs) => reader.remember(docs) });
+    const tailer = new EventLogTailer(reader, bus, { pollIntervalMs: 20, pastHeadCheckMs: 60_000 }, () => undefined);
+    tailer.start();
+    const start = await tailer.positioned;
+    await new Promise((r) => setTimeout(r, 100)); // past the start-up reads
+    calls.splice(0);
+    await local.append(Array.from({ length: 5 }, (_, i) => event('local', { here: i })));
+    const { log: elsewhere } = await instance();
+    await elsewhere.append([event('local', { elsewhere: true })]);
+    await local.append([event('local', { here: 5 })]);
+    await until(() => seen.length === 7);
+    await tailer.stop();
+    expect(seen.map((e) => e.seq)).toEqual(Array.from({ length: 7 }, (_, i) => start + 1 + i));
+    expect(seen.map((e) => JSON.parse(e.data))).toEqual([{ here: 0 }, { here: 1 }, { here: 2 }, { here: 3 }, { here: 4 }, { elsewhere: true }, { here: 5 }]);
+    const lookedUp = calls.filter((c) => c.method === 'findOne').map((c) => (c.args[0] as { _id: string })._id);
+    expect(lookedUp).toEqual([eventLogKey(start + 6)]);
+  });
+
+  it('a log created anew forgets the head of a dropped one', async () => {
+    const scratch = scratchDatabase('renew');
+    await ensureEventLog(scratch, 1024 * 1024);
+    await new MongooseEventLog(eventLogCollection(scratch), eventLogHead(scratch)).append([event('renew', { i: 1 }), event('renew', { i: 2 })]);
+    expect(await eventLogHead(scratch).read()).toBe(2);
+    await eventLogCollection(scratch).drop();
+    await ensureEventLog(scratch, 1024 * 1024);
+    expect(await eventLogHead(scratch).read()).toBeNull();
   });
 
   it('a tailer whose next entry was rolled out signals the loss once and continues from the oldest entry', async () => {
@@ -225,7 +288,7 @@ describe('event log on the real database', () => {
     const scratch = scratchDatabase('rollover');
     await ensureEventLog(scratch, 1024 * 1024);
     const collection = eventLogCollection(scratch);
-    const log = new MongooseEventLog(collection);
+    const log = new MongooseEventLog(collection, eventLogHead(scratch));
     await log.append([event('roll', { before: 1 }), event('roll', { before: 2 })]);
 
     // The tailer falls behind: its probes wait at a gate.
@@ -246,7 +309,7 @@ describe('event log on the real database', () => {
     const errors: Error[] = [];
     bus.on(companyEventName('roll'), (e: LoggedEvent) => seen.push(e.seq));
     bus.on(EVENTS_LOST, (range: unknown) => lost.push(range));
-    const tailer = new EventLogTailer(new GatedReader(collection), bus, { pollIntervalMs: 20, rolloverCheckMs: 200 }, (e) => errors.push(e as Error));
+    const tailer = new EventLogTailer(new GatedReader(collection, eventLogHead(scratch)), bus, { pollIntervalMs: 20, rolloverCheckMs: 200 }, (e) => errors.push(e as Error));
     tailer.start();
     expect(await tailer.positioned).toBe(2);
     await isProbing;
@@ -264,8 +327,8 @@ describe('event log on the real database', () => {
   });
 
   it('replay: one company’s entries after an id, in order, paged', async () => {
-    const log = new MongooseEventLog(eventLogCollection(db.connection));
-    const reader = new EventLogReader(eventLogCollection(db.connection));
+    const log = new MongooseEventLog(eventLogCollection(db.connection), eventLogHead(db.connection));
+    const reader = new EventLogReader(eventLogCollection(db.connection), eventLogHead(db.connection));
     const from = await reader.newestSeq();
     await log.append([event('replay-co', { i: 1 }), event('other-co', { i: 2 }), event('replay-co', { i: 3 })]);
     await log.append([event('replay-co', { i: 4 })]);

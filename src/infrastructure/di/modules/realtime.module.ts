@@ -6,7 +6,8 @@ import { RealtimeDomainEventPublisher } from '../../../application/realtime/real
 import { EventStreams } from '../../../interfaces/http/events/event-stream';
 import { EventsController } from '../../../interfaces/http/events/events.controller';
 import { LocalDomainEventPublisher } from '../../events/local-domain-event-publisher';
-import { ensureEventLog, eventLogCollection } from '../../persistence/mongoose/event-log/event-log.collection';
+import { ensureEventLog, EventLogDocument, eventLogCollection } from '../../persistence/mongoose/event-log/event-log.collection';
+import { eventLogHead } from '../../persistence/mongoose/event-log/event-log.head';
 import { EventLogReader } from '../../persistence/mongoose/event-log/event-log.reader';
 import { MongooseEventLog } from '../../persistence/mongoose/event-log/mongoose-event-log';
 import { MongooseNotificationStore } from '../../persistence/mongoose/notification/mongoose-notification.store';
@@ -31,8 +32,12 @@ export const realtimeModule: CoreModule = {
     const { realtime } = deps.environment;
     c.bind(EVENT_LOG_SETUP).toConstantValue(() => ensureEventLog(deps.connection, realtime.eventLogSizeBytes));
     const log = eventLogCollection(deps.connection);
-    c.bind(TOKENS.EventLog).toConstantValue(new MongooseEventLog(log));
-    c.bind(EventLogReader).toConstantValue(new EventLogReader(log));
+    const head = eventLogHead(deps.connection);
+    const reader = new EventLogReader(log, head);
+    c.bind(EventLogReader).toConstantValue(reader);
+    // The tailer of this instance takes the entries appended here from memory.
+    const onStored = (docs: readonly EventLogDocument[]): void => reader.remember(docs);
+    c.bind(TOKENS.EventLog).toConstantValue(new MongooseEventLog(log, head, { reportError: deps.reportError, onStored }));
     // Detached in-process listeners (Nest's EventBus) get the events after the durable append.
     c.bind(LocalDomainEventPublisher).toConstantValue(new LocalDomainEventPublisher(deps.reportError));
     c.bind(RealtimeDomainEventPublisher).toDynamicValue(

@@ -1,5 +1,6 @@
 import { Connection, mongo } from 'mongoose';
 import type { RealtimeEventName } from '../../../../application/realtime/realtime-event';
+import { eventLogHead } from './event-log.head';
 
 export const EVENT_LOG_COLLECTION = 'event_log';
 
@@ -47,6 +48,7 @@ export async function ensureEventLog(connection: Connection, sizeBytes: number):
   if (!db) throw new Error('database connection is not open');
   try {
     await db.createCollection(EVENT_LOG_COLLECTION, { capped: true, size: sizeBytes });
+    await eventLogHead(connection).reset(); // a new log starts at 1, whatever an old one reached
   } catch (error) {
     if ((error as { code?: unknown }).code !== 48) throw error; // NamespaceExists
   }

@@ -1,5 +1,6 @@
 import { mongo } from 'mongoose';
 import { EventLogDocument, eventLogKey } from './event-log.collection';
+import { EventLogHead } from './event-log.head';
 import { searchNewestSeq } from './newest-seq.search';
 
 /** A logged event as the tailer and the SSE hub see it: `data` is the JSON text to send. */
@@ -18,15 +19,28 @@ export function toLoggedEvent(doc: EventLogDocument): LoggedEvent {
   return { seq: doc.seq, companyId: doc.companyId, name: doc.event, data: doc.payload, audience };
 }
 
+/** Entries appended by this instance kept for its tailer (a few MB at most). */
+const APPENDED_HERE_KEPT = 2048;
+
 /**
  * Reads of the event log. On FerretDB v1 only the unfiltered, unsorted `limit(1)` is
- * constant; a lookup by string `_id` is a pass inside SQLite (~10× cheaper than the Go-side
+ * constant; a lookup by string `_id` is a pass inside SQLite (~17× cheaper than the Go-side
  * scan of any other filter or sort). The live paths (tailing, newest/oldest, the appender's
- * sequence search) use nothing but these and one `$collStats` count. Replay
+ * sequence search) use nothing but these, the head document and one `$collStats` count. Replay
  * (`readCompanyAfter`) and the tailable cursor are the exceptions, used rarely on FerretDB.
  */
 export class EventLogReader {
-  constructor(private readonly collection: mongo.Collection<EventLogDocument>) {}
+  private readonly appendedHere = new Map<number, EventLogDocument>();
+
+  constructor(
+    private readonly collection: mongo.Collection<EventLogDocument>,
+    private readonly head: EventLogHead,
+  ) {}
+
+  /** The newest sequence number as the appenders last recorded it: a hint (see EventLogHead). */
+  async headSeq(): Promise<number | null> {
+    return this.head.read();
+  }
 
   /**
    * The highest sequence number stored, 0 when the log is empty (a capped log never drops
@@ -69,12 +83,29 @@ export class EventLogReader {
   }
 
   /**
+   * Entries this instance just appended (the appender hands them over once stored), so
+   * that its own tailer need not read them back: on FerretDB each lookup reads through the
+   * log (~40 ms at a few thousand entries), and with one instance these are all of them.
+   */
+  remember(docs: readonly EventLogDocument[]): void {
+    for (const doc of docs) this.appendedHere.set(doc.seq, doc);
+    // Oldest first (Map keeps insertion order); the tailer passes them within a poll or two.
+    for (const seq of this.appendedHere.keys()) {
+      if (this.appendedHere.size <= APPENDED_HERE_KEPT) break;
+      this.appendedHere.delete(seq);
+    }
+  }
+
+  /**
    * The entries `first`, `first + 1`, … up to `count` of them, stopping before the first
    * one missing (sequence numbers are gap-free: a missing one is not written yet, or was
-   * rolled out). One `_id` lookup per number, all in flight at once.
+   * rolled out). Those appended here come from memory; one `_id` lookup for each other
+   * number, all in flight at once.
    */
   async readRun(first: number, count: number): Promise<EventLogDocument[]> {
-    const docs = await Promise.all(Array.from({ length: count }, (_, i) => this.collection.findOne({ _id: eventLogKey(first + i) })));
+    const docs = await Promise.all(
+      Array.from({ length: count }, (_, i) => this.appendedHere.get(first + i) ?? this.collection.findOne({ _id: eventLogKey(first + i) })),
+    );
     const missing = docs.indexOf(null);
     return (missing === -1 ? docs : docs.slice(0, missing)) as EventLogDocument[];
   }

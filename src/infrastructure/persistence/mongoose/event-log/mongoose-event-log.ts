@@ -3,6 +3,7 @@ import { EventLog } from '../../../../application/ports/event-log.port';
 import { RealtimeEvent } from '../../../../application/realtime/realtime-event';
 import { isDuplicateKeyError } from '../mongo-errors';
 import { EventLogDocument, eventLogKey } from './event-log.collection';
+import { EventLogHead } from './event-log.head';
 import { EventLogReader } from './event-log.reader';
 
 type Draft = Omit<EventLogDocument, '_id' | 'seq'>;
@@ -27,9 +28,9 @@ const MAX_SEQ_RACES = 100;
  *   duplicate (another instance took that seq); what was inserted stays, the rest is
  *   renumbered from the newest seq (searched by `_id` upward from the one that collided)
  *   and retried, keeping the queue's order.
- * - A batch is exactly one insertMany when no other instance raced it: no other write and,
- *   once the next seq is cached, no read (FerretDB v1 scans the whole collection for any
- *   update, so none is on this path).
+ * - A batch is one insertMany when no other instance raced it and, once the next seq is
+ *   cached, no read; then the head (EventLogHead, one tiny document) is advanced, so that
+ *   tailers learn of new entries without searching the log.
  *
  * Gap-free: seq `k` is only inserted after `k - 1` exists (the first of a batch is one past
  * the newest found stored or last written; the rest follow in an ordered insert).
@@ -45,14 +46,20 @@ export class MongooseEventLog implements EventLog {
 
   constructor(
     private readonly collection: mongo.Collection<EventLogDocument>,
-    private readonly now: () => Date = () => new Date(),
+    private readonly head: EventLogHead,
+    private readonly options: {
+      readonly now?: () => Date;
+      readonly reportError?: (error: unknown) => void;
+      /** Called with entries once stored, before the head shows them (EventLogReader.remember). */
+      readonly onStored?: (docs: readonly EventLogDocument[]) => void;
+    } = {},
   ) {
-    this.reader = new EventLogReader(collection);
+    this.reader = new EventLogReader(collection, head);
   }
 
   append(events: readonly RealtimeEvent[]): Promise<void> {
     if (events.length === 0) return Promise.resolve();
-    const at = this.now();
+    const at = (this.options.now ?? (() => new Date()))();
     const drafts = events.map((e): Draft => ({
       companyId: e.companyId,
       event: e.name,
@@ -73,7 +80,8 @@ export class MongooseEventLog implements EventLog {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0);
         try {
-          await this.insertInOrder(batch.flatMap((pending) => pending.drafts));
+          const newest = await this.insertInOrder(batch.flatMap((pending) => pending.drafts));
+          await this.advanceHead(newest);
           for (const pending of batch) pending.resolve();
         } catch (error) {
           this.nextSeq = null;
@@ -85,23 +93,38 @@ export class MongooseEventLog implements EventLog {
     }
   }
 
-  private async insertInOrder(drafts: readonly Draft[]): Promise<void> {
+  /**
+   * The entries are stored whatever happens here, so a failure must not fail the append:
+   * tailers still find them, only later (they look past the head now and then).
+   */
+  private async advanceHead(newest: number): Promise<void> {
+    try {
+      await this.head.advance(newest);
+    } catch (error) {
+      this.options.reportError?.(error);
+    }
+  }
+
+  /** Returns the sequence number of the last of `drafts`. */
+  private async insertInOrder(drafts: readonly Draft[]): Promise<number> {
     let rest = drafts;
     for (let race = 0; race < MAX_SEQ_RACES; race++) {
       const first = this.nextSeq ?? (await this.reader.newestSeq(this.takenSeq)) + 1;
       const docs = rest.map((draft, i): EventLogDocument => ({ _id: eventLogKey(first + i), seq: first + i, ...draft }));
       try {
         await this.collection.insertMany(docs, { ordered: true });
+        this.options.onStored?.(docs);
         this.nextSeq = first + docs.length;
         this.takenSeq = undefined;
-        return;
+        return first + docs.length - 1;
       } catch (error) {
         if (!isDuplicateKeyError(error)) throw error;
         const inserted = insertedBeforeFailure(error);
+        this.options.onStored?.(docs.slice(0, inserted));
         rest = rest.slice(inserted);
         this.nextSeq = null;
         this.takenSeq = first + inserted;
-        if (rest.length === 0) return;
+        if (rest.length === 0) return first + inserted - 1;
       }
     }
     throw new Error(`event log: lost ${MAX_SEQ_RACES} races for the next sequence number`);
