@@ -81,7 +81,7 @@ describe('POST /tickets/:id/messages', () => {
       {},
       { body: '' },
       { body: '   ' },
-      { body: 'x'.repeat(4097) },
+      { body: 'x'.repeat(1601) },
       { body: 'hi', contentSid: TEMPLATE_SID },
       { contentSid: 'HX123' },
       { contentSid: TEMPLATE_SID, contentVariables: { '1': 2 } },
@@ -95,8 +95,18 @@ describe('POST /tickets/:id/messages', () => {
       expect(answer.body.error.code).toBe('VALIDATION.INVALID_REQUEST');
       expect(answer.body.error.details.length).toBeGreaterThan(0);
     }
-    expect((await reply(t, ticket, { body: 'x'.repeat(4096) })).status).toBe(202);
-    expect(await db().collection('messages').countDocuments({})).toBe(before + 1);
+    expect(await db().collection('messages').countDocuments({})).toBe(before);
+  });
+
+  it('accepts a body up to Twilio\'s 1600-character limit, and Twilio sends it; a longer one is refused up front, not failed later', async () => {
+    const ticket = await customerWrites(t, acme, '+5511970000007');
+    const longest = await reply(t, ticket, { body: 'x'.repeat(1600) });
+    expect(longest.status).toBe(202);
+    await messageBecomes(t, longest.body.id, (m) => m.status === 'sent');
+    expect(sendsTo(t, ticket.contact).map((call) => call.body?.length)).toEqual([1600]);
+    const tooLong = await reply(t, ticket, { body: 'x'.repeat(1601) });
+    expect(tooLong.status).toBe(400);
+    expect(JSON.stringify(tooLong.body.error.details)).toMatch(/at most 1600 characters \(Twilio's limit for one message\)/);
   });
 
   it('answers 404 for another company\'s ticket or an unknown one, 401 without a token, and lets admins reply', async () => {

@@ -7,8 +7,14 @@ import { InboundExtras, MediaItem, MessageError, MessageSnapshot, TemplateConten
 
 export type { InboundExtras, MediaItem, MessageError, MessageSnapshot, TemplateContent } from './message-snapshot';
 
-/** WhatsApp's limit for one text message body. */
-export const MAX_BODY_LENGTH = 4096;
+/**
+ * The longest reply body Zapdesk accepts: Twilio's limit for the `Body` of one outgoing
+ * message (errors 21617/21658: "up to 1,600 characters"), which is below WhatsApp's own 4,096.
+ * A longer body would be accepted here only to fail at Twilio after the agent moved on.
+ */
+export const MAX_BODY_LENGTH = 1600;
+
+export const BODY_TOO_LONG = `must be at most ${MAX_BODY_LENGTH} characters (Twilio's limit for one message): split a longer reply`;
 
 export class Message extends AggregateRoot<MessageEvent> {
   private constructor(private state: MessageSnapshot) {
@@ -66,7 +72,7 @@ export class Message extends AggregateRoot<MessageEvent> {
     const template = input.template ?? null;
     if (template === null) {
       if (body.trim().length === 0) throw new InvalidValueError('body', 'must not be empty');
-      if (body.length > MAX_BODY_LENGTH) throw new InvalidValueError('body', `must be at most ${MAX_BODY_LENGTH} characters`);
+      if (body.length > MAX_BODY_LENGTH) throw new InvalidValueError('body', BODY_TOO_LONG);
     }
     const message = new Message({
       id: input.id,

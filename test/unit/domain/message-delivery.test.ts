@@ -89,8 +89,8 @@ describe('message delivery status', () => {
   it('refuses empty and oversized bodies', () => {
     const base = { id: 'm', companyId: 'acme', ticketId: 't', integrationId: 'i', senderUserId: 'u', now: new Date() };
     expect(() => Message.queueOutbound({ ...base, body: '   ' })).toThrow(/body/);
-    expect(() => Message.queueOutbound({ ...base, body: 'x'.repeat(4097) })).toThrow(/4096/);
-    expect(Message.queueOutbound({ ...base, body: 'x'.repeat(4096) }).status).toBe('queued');
+    expect(() => Message.queueOutbound({ ...base, body: 'x'.repeat(1601) })).toThrow(/at most 1600 characters \(Twilio's limit/);
+    expect(Message.queueOutbound({ ...base, body: 'x'.repeat(1600) }).status).toBe('queued');
     expect(Message.queueOutbound({ ...base, template: { contentSid: 'HX1', contentVariables: {} } }).status).toBe('queued');
   });
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAX_BODY_LENGTH } from '../../../domain/message/message';
+import { BODY_TOO_LONG, MAX_BODY_LENGTH } from '../../../domain/message/message';
 
 const MAX_TEMPLATE_VARIABLES = 100;
 const MAX_VARIABLE_LENGTH = 1024;
@@ -30,7 +30,7 @@ export const sendMessageBody = z.union([
   z.strictObject({
     body: z
       .string()
-      .max(MAX_BODY_LENGTH, `must be at most ${MAX_BODY_LENGTH} characters`)
+      .max(MAX_BODY_LENGTH, BODY_TOO_LONG)
       .refine((text) => text.trim().length > 0, 'must not be empty'),
   }),
   z.strictObject({
