@@ -120,6 +120,24 @@ export class Ticket extends AggregateRoot<TicketEvent> {
     return true;
   }
 
+  /** Whether this ticket was opened for this message (the first it counted). */
+  wasOpenedFor(messageId: string): boolean {
+    return this.state.appliedInboundIds[0] === messageId;
+  }
+
+  /**
+   * Announces the ticket as it stands again, for a receive whose own announcement may have
+   * been lost (the process died after a write, before publishing). As opened when it was
+   * opened for `messageId`, else as changed. Changes no state.
+   */
+  announceAgain(messageId: string, now: Date): void {
+    if (this.wasOpenedFor(messageId)) {
+      this.record({ name: 'ticket.opened', companyId: this.companyId, aggregateId: this.id, occurredAt: now, integrationId: this.state.integrationId, snapshot: this.state });
+    } else {
+      this.changed(now);
+    }
+  }
+
   /** An agent's reply was accepted; it does not extend the 24-hour window. */
   recordOutbound(preview: string, at: Date): void {
     this.state = {

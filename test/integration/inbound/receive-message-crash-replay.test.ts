@@ -65,16 +65,19 @@ function handlerWith(crash: CrashAfterWrite | null, published: DomainEvent[]): R
 }
 
 /** The inbox entry the webhook stored for these params (what a sweep or replay files again). */
-function signedCommand(params: Record<string, string>): ReceiveMessageCommand {
+function signedCommand(params: Record<string, string>, { recovering = false } = {}): ReceiveMessageCommand {
   const message = parseInboundWhatsAppMessage(params);
   const ids = t.service.container.get<IdGenerator>(TOKENS.IdGenerator);
-  return new ReceiveMessageCommand({
-    messageId: ids.derive(`inbound:${acme.integrationId}:${message.messageSid}`),
-    companyId: 'acme',
-    integrationId: acme.integrationId,
-    message,
-    acceptedAt: new Date(),
-  });
+  return new ReceiveMessageCommand(
+    {
+      messageId: ids.derive(`inbound:${acme.integrationId}:${message.messageSid}`),
+      companyId: 'acme',
+      integrationId: acme.integrationId,
+      message,
+      acceptedAt: new Date(),
+    },
+    recovering,
+  );
 }
 
 async function stateOf(contact: string, sid: string) {
@@ -108,14 +111,38 @@ describe('a receive interrupted after any write completes exactly once on replay
     await expect(handlerWith(new CrashAfterWrite(crashAt), published).execute(signedCommand(params))).rejects.toThrow(SimulatedCrash);
     expect(published).toEqual([]);
 
-    // Twilio retries: sequentially, then a burst of concurrent duplicates.
-    const first = await handlerWith(null, published).execute(signedCommand(params));
+    // The inbox sweep files the entry the crash left (recovering); then Twilio retries come,
+    // sequentially and as a burst of concurrent duplicates.
+    const first = await handlerWith(null, published).execute(signedCommand(params, { recovering: true }));
     await Promise.all(Array.from({ length: 5 }, () => handlerWith(null, published).execute(signedCommand(params))));
     expect(await stateOf(contact, params['MessageSid']!)).toEqual({ messages: 1, tickets: 1, unread: 1 });
-    // The replay that completed the receive announced the message, once.
     expect(first.replay).toBe(crashAt === FIRST_MESSAGE_WRITES);
+    // Whichever write the crash followed, the message and its new ticket are announced once:
+    // after the last write the crashed attempt counted it but never published, so the sweep
+    // announces both again; the retries announce nothing.
     const announced = published.filter((e) => e.name === 'message.received' && e.aggregateId === first.messageId);
-    expect(announced).toHaveLength(crashAt === FIRST_MESSAGE_WRITES ? 0 : 1);
+    expect(announced).toHaveLength(1);
+    // Published together, a ticket's events become one `ticket.created` with its latest state.
+    const ticketEvents = published.filter((e) => e.aggregateId === first.ticketId).map((e) => e.name);
+    expect(ticketEvents.filter((name) => name === 'ticket.opened')).toHaveLength(1);
+    const lastTicket = published.filter((e) => e.aggregateId === first.ticketId).at(-1) as unknown as { snapshot: { unreadCount: number } };
+    expect(lastTicket.snapshot.unreadCount).toBe(1);
+  });
+
+  it('a message counted on an open ticket by an attempt that died before publishing is announced by the sweep, with the ticket as changed', async () => {
+    const contact = '+5511970000030';
+    await handlerWith(null, []).execute(signedCommand(t.emulator.buildInboundParams({ to: acme.number, from: contact, body: 'opening' })));
+    const params = t.emulator.buildInboundParams({ to: acme.number, from: contact, body: 'lost announcement' });
+    await expect(handlerWith(new CrashAfterWrite(NEXT_MESSAGE_WRITES), []).execute(signedCommand(params))).rejects.toThrow(SimulatedCrash);
+    const published: DomainEvent[] = [];
+    const retried = await handlerWith(null, published).execute(signedCommand(params));
+    expect(published).toEqual([]); // a plain retry cannot tell a lost announcement from a finished receive
+    await handlerWith(null, published).execute(signedCommand(params, { recovering: true }));
+    expect(published.map((e) => [e.name, e.aggregateId])).toEqual([
+      ['message.received', retried.messageId],
+      ['ticket.changed', retried.ticketId],
+    ]);
+    expect(await stateOf(contact, params['MessageSid']!)).toEqual({ messages: 1, tickets: 1, unread: 2 });
   });
 
   it.each(Array.from({ length: NEXT_MESSAGE_WRITES }, (_, i) => i + 1))('message on an open ticket, crash after write %i, then concurrent replays', async (crashAt) => {

@@ -18,7 +18,7 @@ export interface InboundFilingOptions {
  * only after it was filed.
  */
 export class InboundFilingProcess implements InboundFilingTrigger {
-  private readonly queue: AcceptedInboundMessage[] = [];
+  private readonly queue: { readonly entry: AcceptedInboundMessage; readonly recovering: boolean }[] = [];
   private readonly inFlight = new Map<string, Promise<void>>();
 
   constructor(
@@ -30,16 +30,16 @@ export class InboundFilingProcess implements InboundFilingTrigger {
   ) {}
 
   file(entry: AcceptedInboundMessage): void {
-    this.queue.push(entry);
-    this.pump();
+    this.enqueue(entry, false);
   }
 
   /** Queues the entries nobody filed in time; returns how many were found. */
   async sweep(): Promise<number> {
     const before = new Date(this.clock.now().getTime() - this.options.unfiledAfterMs);
     const unfiled = await this.inbox.listUnfiled(before, this.options.sweepBatch);
-    const queued = new Set(this.queue.map((entry) => entry.messageId));
-    for (const entry of unfiled) if (!this.inFlight.has(entry.messageId) && !queued.has(entry.messageId)) this.file(entry);
+    const queued = new Set(this.queue.map(({ entry }) => entry.messageId));
+    // Left unfinished by an earlier attempt (here or in another instance): recovering.
+    for (const entry of unfiled) if (!this.inFlight.has(entry.messageId) && !queued.has(entry.messageId)) this.enqueue(entry, true);
     return unfiled.length;
   }
 
@@ -48,11 +48,16 @@ export class InboundFilingProcess implements InboundFilingTrigger {
     while (this.inFlight.size > 0 || this.queue.length > 0) await Promise.allSettled([...this.inFlight.values()]);
   }
 
+  private enqueue(entry: AcceptedInboundMessage, recovering: boolean): void {
+    this.queue.push({ entry, recovering });
+    this.pump();
+  }
+
   private pump(): void {
     while (this.inFlight.size < this.options.concurrency && this.queue.length > 0) {
-      const entry = this.queue.shift()!;
+      const { entry, recovering } = this.queue.shift()!;
       if (this.inFlight.has(entry.messageId)) continue;
-      const work = this.fileOne(entry).finally(() => {
+      const work = this.fileOne(entry, recovering).finally(() => {
         this.inFlight.delete(entry.messageId);
         this.pump();
       });
@@ -60,9 +65,9 @@ export class InboundFilingProcess implements InboundFilingTrigger {
     }
   }
 
-  private async fileOne(entry: AcceptedInboundMessage): Promise<void> {
+  private async fileOne(entry: AcceptedInboundMessage, recovering: boolean): Promise<void> {
     try {
-      await this.receive.execute(new ReceiveMessageCommand(entry));
+      await this.receive.execute(new ReceiveMessageCommand(entry, recovering));
       await this.inbox.remove(entry.messageId);
     } catch (error) {
       // The entry stays in the inbox: the next sweep files it again.

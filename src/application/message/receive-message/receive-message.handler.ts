@@ -55,8 +55,12 @@ export class ReceiveMessageHandler {
     const counted = await this.countOnTicket(line, message, ticket, inbound, pending);
     if (stored && counted.newlyCounted) {
       // A receive interrupted before counting never published: announce its message now.
-      const snapshot = message.toSnapshot();
-      pending.unshift({ name: 'message.received', companyId: snapshot.companyId, aggregateId: snapshot.id, occurredAt: snapshot.createdAt, ticketId: snapshot.ticketId, snapshot } as MessageReceived);
+      pending.unshift(messageReceived(message));
+    } else if (!counted.newlyCounted && command.recovering && counted.ticket) {
+      // Counted by an attempt that did not finish: it may have died before publishing.
+      pending.push(messageReceived(message));
+      counted.ticket.announceAgain(message.id, this.clock.now());
+      pending.push(...counted.ticket.pullDomainEvents());
     }
     await this.events.publishAll(pending);
     return { companyId: line.companyId, ticketId: counted.ticketId, messageId: message.id, replay: !counted.newlyCounted };
@@ -126,14 +130,14 @@ export class ReceiveMessageHandler {
     loaded: Ticket | null,
     inbound: InboundWhatsAppMessage,
     pending: DomainEvent[],
-  ): Promise<{ ticketId: string; newlyCounted: boolean }> {
+  ): Promise<{ ticketId: string; newlyCounted: boolean; ticket?: Ticket }> {
     let message = initial;
     let preloaded = loaded?.id === message.ticketId ? loaded : null;
     for (let attempt = 1; ; attempt += 1) {
       try {
         const ticket = preloaded ?? (await this.tickets.findById(message.companyId, message.ticketId));
         preloaded = null;
-        if (ticket?.hasCounted(message.id)) return { ticketId: ticket.id, newlyCounted: false };
+        if (ticket?.hasCounted(message.id)) return { ticketId: ticket.id, newlyCounted: false, ticket };
         if (!ticket || ticket.isClosed) {
           // Closed after the message was stored for it (or gone): the message belongs to the
           // contact's next ticket, as any message arriving after the close would.
@@ -151,6 +155,11 @@ export class ReceiveMessageHandler {
         });
         await this.tickets.save(ticket);
         pending.push(...ticket.pullDomainEvents());
+        if (ticket.wasOpenedFor(message.id) && !pending.some((e) => e.name === 'ticket.opened' && e.aggregateId === ticket.id)) {
+          // An attempt that died opened this ticket for this message, and never announced it.
+          ticket.announceAgain(message.id, this.clock.now());
+          pending.push(...ticket.pullDomainEvents());
+        }
         return { ticketId: ticket.id, newlyCounted: true };
       } catch (error) {
         if (!(error instanceof ConcurrencyError) || attempt >= MAX_ATTEMPTS) throw error;
@@ -159,4 +168,10 @@ export class ReceiveMessageHandler {
       }
     }
   }
+}
+
+/** The announcement of a stored inbound message, as its receive publishes it. */
+function messageReceived(message: Message): MessageReceived {
+  const snapshot = message.toSnapshot();
+  return { name: 'message.received', companyId: snapshot.companyId, aggregateId: snapshot.id, occurredAt: snapshot.createdAt, ticketId: snapshot.ticketId, snapshot };
 }
