@@ -42,6 +42,8 @@ export class EventLogTailer {
   private serverPolls = false;
   private rolloverCheckedAt = 0;
   private pastHeadCheckedAt = 0;
+  /** A head that pointed past entries that were never stored (a log dropped under a running service): ignored. */
+  private headNotOfThisLog: number | null = null;
   private markPositioned: (position: number) => void = () => undefined;
   /** Resolves with the start position once known (streams opened before then wait for it). */
   readonly positioned = new Promise<number>((resolve) => (this.markPositioned = resolve));
@@ -87,7 +89,13 @@ export class EventLogTailer {
   /** One poll where the server does not await: through the head, else now and then past it. */
   private async poll(after: number): Promise<void> {
     const head = await this.reader.headSeq();
-    if (head !== null && head > after && (await this.readUpTo(after, head))) return;
+    if (head !== null && head > after && head !== this.headNotOfThisLog) {
+      if (await this.readUpTo(after, head)) return;
+      // Every poll would look for the missing entry again; until the head moves, only the
+      // look past it (once a second) finds new entries.
+      this.headNotOfThisLog = head;
+      this.reportError(new Error(`event log: the head (${head}) points past entry ${after + 1}, which was never stored; was the log dropped while running?`));
+    }
     if (Date.now() - this.pastHeadCheckedAt < (this.options.pastHeadCheckMs ?? 1000)) return;
     this.pastHeadCheckedAt = Date.now();
     await this.probe(after);

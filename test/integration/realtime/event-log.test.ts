@@ -282,6 +282,33 @@ describe('event log on the real database', () => {
     expect(await eventLogHead(scratch).read()).toBeNull();
   });
 
+  it('a head pointing past the log (the log dropped under a running service) is reported once and then ignored; entries still arrive', async () => {
+    const scratch = scratchDatabase('foreign-head');
+    await ensureEventLog(scratch, 1024 * 1024);
+    const head = eventLogHead(scratch);
+    const log = new MongooseEventLog(eventLogCollection(scratch), head);
+    await log.append([event('foreign', { n: 1 })]);
+    const { collection, calls } = recording(eventLogCollection(scratch));
+    const bus = new EventEmitter();
+    const seen: number[] = [];
+    bus.on(companyEventName('foreign'), (e: LoggedEvent) => seen.push(e.seq));
+    const errors: Error[] = [];
+    const tailer = new EventLogTailer(new EventLogReader(collection, head), bus, { pollIntervalMs: 20, pastHeadCheckMs: 200 }, (e) => errors.push(e as Error));
+    tailer.start();
+    expect(await tailer.positioned).toBe(1);
+    await head.advance(500); // left by a log that was dropped
+    await until(() => errors.length > 0);
+    calls.splice(0);
+    await new Promise((r) => setTimeout(r, 600));
+    // Not a lookup every 20 ms poll: only the looks past the head, every 200 ms.
+    expect(calls.filter((c) => c.method === 'findOne').length).toBeLessThanOrEqual(5);
+    await log.append([event('foreign', { n: 2 }), event('foreign', { n: 3 })]);
+    await until(() => seen.length === 2);
+    await tailer.stop();
+    expect(seen).toEqual([2, 3]);
+    expect(errors.map((e) => e.message)).toEqual(['event log: the head (500) points past entry 2, which was never stored; was the log dropped while running?']);
+  });
+
   it('a tailer whose next entry was rolled out signals the loss once and continues from the oldest entry', async () => {
     // A log of its own, where "rolled out" is made exact by deleting the oldest entries
     // (FerretDB trims capped collections in the background, at moments of its own).
