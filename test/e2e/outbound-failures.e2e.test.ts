@@ -18,6 +18,15 @@ afterEach(() => t.emulator.faults.clear());
 
 const notificationsOf = async (role: 'admin' | 'agent', userId: string) =>
   (await t.http.get('/notifications').set('Authorization', `Bearer ${t.token('acme', role, userId)}`)).body as Array<Record<string, unknown>>;
+/**
+ * The notifications of that user once one about `subjectId` is there: the worker notifies
+ * right after it stores the failure, so a test that saw `failed` may ask a moment too early.
+ */
+const notifiedAbout = (role: 'admin' | 'agent', userId: string, subjectId: string) =>
+  eventually(async () => {
+    const notes = await notificationsOf(role, userId);
+    return notes.some((note) => note.subjectId === subjectId) ? notes : undefined;
+  }, 5_000);
 const retry = (id: string, userId = 'agent-ana') => t.http.post(`/ticket-messages/${id}/retry`).set('Authorization', `Bearer ${t.token('acme', 'agent', userId)}`);
 /** REST calls the emulator answered for sends to this contact's number (faulted ones included). */
 const sendRequests = () => t.emulator.state.requests.filter((r) => r.endpoint === 'messages.create');
@@ -29,7 +38,7 @@ describe('delivery failures', () => {
     const answer = await reply(t, ticket, { body: 'Seu pedido saiu' }, 'agent-bia');
     const failed = await messageBecomes(t, answer.body.id, (m) => m.status === 'failed');
     expect(failed).toMatchObject({ attempts: 1, error: { code: 21211, message: 'The customer number is not a valid phone number' } });
-    const notes = await notificationsOf('agent', 'agent-bia');
+    const notes = await notifiedAbout('agent', 'agent-bia', answer.body.id);
     expect(notes).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'message_failed', subjectId: answer.body.id })]));
     expect(await notificationsOf('agent', 'agent-someone-else')).not.toEqual(expect.arrayContaining([expect.objectContaining({ subjectId: answer.body.id })]));
 
@@ -103,7 +112,7 @@ describe('delivery failures', () => {
     const answer = await reply(t, ticket, { body: 'Nunca vai' }, 'agent-caio');
     const failed = await messageBecomes(t, answer.body.id, (m) => m.status === 'failed');
     expect(failed).toMatchObject({ attempts: 4, error: { code: 20500 } });
-    expect(await notificationsOf('agent', 'agent-caio')).toEqual(expect.arrayContaining([expect.objectContaining({ subjectId: answer.body.id })]));
+    expect(await notifiedAbout('agent', 'agent-caio', answer.body.id)).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'message_failed', subjectId: answer.body.id })]));
   });
 
   it('waits at least Retry-After after a 429', async () => {
@@ -135,6 +144,7 @@ describe('delivery failures', () => {
     const answer = await reply(t, ticket, { body: 'Credenciais' });
     const failed = await messageBecomes(t, answer.body.id, (m) => m.status === 'failed');
     expect(failed).toMatchObject({ error: { code: 20003 } });
+    // Marked, and admins told, before the message's failure is stored: no waiting here.
     const integration = await db().collection('integrations').findOne({ _id: broken.integrationId as never });
     expect(integration).toMatchObject({ status: 'error' });
     expect(JSON.stringify(integration!.config)).toMatch(/20003/);
