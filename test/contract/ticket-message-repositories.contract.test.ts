@@ -25,7 +25,7 @@ beforeAll(async () => {
 afterAll(() => database.dropAndClose());
 
 const openTicket = (contact: string) =>
-  Ticket.open({ id: `t-${++seq}`, companyId: 'acme', integrationId: 'i-1', contactNumber: contact, profileName: 'Ana', now: T0 });
+  Ticket.open({ id: `t-${++seq}`, companyId: 'acme', integrationId: 'i-1', contactNumber: contact, profileName: 'Ana', openedForMessageId: 'm-1', now: T0 });
 
 describe('MongooseTicketRepository', () => {
   it('round-trips a ticket and scopes reads by company', async () => {
@@ -33,6 +33,7 @@ describe('MongooseTicketRepository', () => {
     ticket.recordInbound({ messageId: 'm-1', preview: 'Olá', at: T0, waId: '5511999990001' });
     await tickets.save(ticket);
     expect((await tickets.findById('acme', ticket.id))?.toSnapshot()).toEqual(ticket.toSnapshot());
+    expect((await tickets.findById('acme', ticket.id))?.wasOpenedFor('m-1')).toBe(true);
     expect(await tickets.findById('globex', ticket.id)).toBeNull();
     expect((await tickets.findOpenByContact('acme', 'i-1', '+5511999990001'))?.id).toBe(ticket.id);
   });

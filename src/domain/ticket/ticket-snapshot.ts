@@ -30,6 +30,8 @@ export interface TicketSnapshot {
    * was already counted: the exactly-once key of the unread increment.
    */
   readonly appliedInboundIds: readonly string[];
+  /** The inbound message the ticket was opened for (null: not recorded, as for older tickets). */
+  readonly openedForMessageId: string | null;
   readonly createdAt: Date;
   readonly updatedAt: Date;
   readonly version: number;

@@ -30,6 +30,8 @@ export class Ticket extends AggregateRoot<TicketEvent> {
     contactNumber: string;
     profileName?: string | null;
     waId?: string | null;
+    /** The customer message this ticket is opened for. */
+    openedForMessageId?: string | null;
     now: Date;
   }): Ticket {
     const ticket = new Ticket({
@@ -47,6 +49,7 @@ export class Ticket extends AggregateRoot<TicketEvent> {
       lastMessage: null,
       lastInboundAt: null,
       appliedInboundIds: [],
+      openedForMessageId: input.openedForMessageId ?? null,
       createdAt: input.now,
       updatedAt: input.now,
       version: 0,
@@ -120,9 +123,9 @@ export class Ticket extends AggregateRoot<TicketEvent> {
     return true;
   }
 
-  /** Whether this ticket was opened for this message (the first it counted). */
+  /** Whether this ticket was opened for this message. */
   wasOpenedFor(messageId: string): boolean {
-    return this.state.appliedInboundIds[0] === messageId;
+    return this.state.openedForMessageId === messageId;
   }
 
   /**

@@ -17,6 +17,19 @@ describe('ticket', () => {
     expect(ticket.pullDomainEvents().map((e) => e.name)).toEqual(['ticket.opened']);
   });
 
+  it('knows the message it was opened for, even when another was counted first (two first messages at once)', () => {
+    const ticket = Ticket.open({ id: 't-2', companyId: 'acme', integrationId: 'i-1', contactNumber: '+5511999990000', openedForMessageId: 'm-a', now: T0 });
+    ticket.recordInbound({ messageId: 'm-b', preview: 'b', at: T0 });
+    ticket.recordInbound({ messageId: 'm-a', preview: 'a', at: T0 });
+    expect(ticket.wasOpenedFor('m-a')).toBe(true);
+    expect(ticket.wasOpenedFor('m-b')).toBe(false);
+    ticket.pullDomainEvents();
+    ticket.announceAgain('m-b', T0);
+    ticket.announceAgain('m-a', T0);
+    expect(ticket.pullDomainEvents().map((e) => e.name)).toEqual(['ticket.changed', 'ticket.opened']);
+    expect(openTicket().wasOpenedFor('m-a')).toBe(false); // not recorded: never announced as opened again
+  });
+
   it('follows only the documented status transitions; closed is final', () => {
     fc.assert(
       fc.property(fc.array(fc.constantFrom<TicketStatus>(...TICKET_STATUSES), { maxLength: 20 }), (targets) => {

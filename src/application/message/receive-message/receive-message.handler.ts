@@ -69,7 +69,7 @@ export class ReceiveMessageHandler {
   /** Steps 1 and 2. A concurrent replay that stored it first wins; its message is used. */
   private async storeMessage(line: Line, entry: AcceptedInboundMessage, pending: DomainEvent[]): Promise<{ message: Message; ticket: Ticket | null }> {
     const inbound = entry.message;
-    const ticket = await this.openTicketOf(line, inbound, pending);
+    const ticket = await this.openTicketOf(line, inbound, entry.messageId, pending);
     const message = Message.receive({
       id: entry.messageId,
       companyId: line.companyId,
@@ -98,7 +98,7 @@ export class ReceiveMessageHandler {
   }
 
   /** The contact's non-closed ticket, opening one when there is none (at most one exists). */
-  private async openTicketOf(line: Line, inbound: InboundWhatsAppMessage, pending: DomainEvent[]): Promise<Ticket> {
+  private async openTicketOf(line: Line, inbound: InboundWhatsAppMessage, messageId: string, pending: DomainEvent[]): Promise<Ticket> {
     for (let attempt = 1; ; attempt += 1) {
       const open = await this.tickets.findOpenByContact(line.companyId, line.id, inbound.from);
       if (open) return open;
@@ -109,6 +109,7 @@ export class ReceiveMessageHandler {
         contactNumber: inbound.from,
         profileName: inbound.profileName,
         waId: inbound.waId,
+        openedForMessageId: messageId,
         now: this.clock.now(),
       });
       try {
@@ -141,7 +142,7 @@ export class ReceiveMessageHandler {
         if (!ticket || ticket.isClosed) {
           // Closed after the message was stored for it (or gone): the message belongs to the
           // contact's next ticket, as any message arriving after the close would.
-          const next = await this.openTicketOf(line, inbound, pending);
+          const next = await this.openTicketOf(line, inbound, message.id, pending);
           message.moveToTicket(next.id, this.clock.now());
           await this.messages.save(message);
           continue;

@@ -13,6 +13,8 @@ export interface TicketDocument {
   lastInboundAt: Date | null;
   /** Exactly-once key of inbound counting (see TicketSnapshot.appliedInboundIds). */
   appliedInboundIds: string[];
+  /** See TicketSnapshot.openedForMessageId; absent on tickets stored before it existed. */
+  openedForMessageId?: string | null;
   /** Sort key of the ticket list: newest activity first. */
   lastActivityAt: Date;
   createdAt: Date;
@@ -32,6 +34,7 @@ const schema = new Schema<TicketDocument>(
     lastMessage: { type: Schema.Types.Mixed, default: null },
     lastInboundAt: { type: Date, default: null },
     appliedInboundIds: { type: [String], default: [] },
+    openedForMessageId: { type: String, default: null },
     lastActivityAt: { type: Date, required: true },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
