@@ -102,6 +102,40 @@ describe('integrations over HTTP with the Twilio emulator', () => {
     expect((await t.http.get(`/integrations/${active.id}`).set('Authorization', `Bearer ${adminA()}`)).status).toBe(404);
   });
 
+  it('delete while a number is being bought: the subaccount is closed, nothing stays owned, no one is alerted about the removed integration', async () => {
+    const slowPurchase = t.emulator.faults.inject({ endpoint: 'numbers.create', delayMs: 1500, times: 1 });
+    const created = await t.http.post('/integrations').set('Authorization', `Bearer ${adminA()}`).send({ mode: 'provision', countryCode: 'US' });
+    const id = created.body.id as string;
+    const deadline = Date.now() + 10_000;
+    while (slowPurchase.hits === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(slowPurchase.hits).toBe(1); // the number is being bought right now
+
+    const removed = await t.http.delete(`/integrations/${id}`).set('Authorization', `Bearer ${adminA()}`);
+    expect(removed.status).toBe(204);
+    await new Promise((r) => setTimeout(r, 2000)); // past the purchase and any step that would follow it
+    const sub = [...t.emulator.state.accounts.values()].find((a) => a.friendlyName === `zapdesk-${id}`)!;
+    expect(sub.status).toBe('closed');
+    // Closing the subaccount released anything it owned; a purchase after the close is refused.
+    expect([...t.emulator.state.numbers.values()].filter((n) => n.accountSid === sub.sid)).toEqual([]);
+    expect((await t.http.get(`/integrations/${id}`).set('Authorization', `Bearer ${adminA()}`)).status).toBe(404);
+    const notes = await t.http.get('/notifications').set('Authorization', `Bearer ${adminA()}`);
+    expect(notes.body.filter((n: { subjectId: string }) => n.subjectId === id)).toEqual([]);
+  });
+
+  it('delete while the subaccount is being created: the subaccount the step then creates is closed, not left behind', async () => {
+    const slowCreate = t.emulator.faults.inject({ endpoint: 'accounts.create', delayMs: 1500, times: 1 });
+    const created = await t.http.post('/integrations').set('Authorization', `Bearer ${adminA()}`).send({ mode: 'provision', countryCode: 'US' });
+    const id = created.body.id as string;
+    const deadline = Date.now() + 10_000;
+    while (slowCreate.hits === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(slowCreate.hits).toBe(1);
+    expect((await t.http.delete(`/integrations/${id}`).set('Authorization', `Bearer ${adminA()}`)).status).toBe(204);
+    const sub = await eventually(async () => [...t.emulator.state.accounts.values()].find((a) => a.friendlyName === `zapdesk-${id}` && a.status === 'closed'), 8_000);
+    expect(sub.status).toBe('closed');
+    await new Promise((r) => setTimeout(r, 500)); // nothing is bought for it afterwards
+    expect([...t.emulator.state.numbers.values()].filter((n) => n.accountSid === sub.sid)).toEqual([]);
+  });
+
   it('a failure after buying the number releases it, closes the subaccount and alerts the admins', async () => {
     const fault = t.emulator.faults.inject({ endpoint: 'numbers.update', status: 400, code: 21402, message: 'Url is not valid', times: 1 });
     const created = await t.http.post('/integrations').set('Authorization', `Bearer ${adminB()}`).send({ mode: 'provision', countryCode: 'CA' });

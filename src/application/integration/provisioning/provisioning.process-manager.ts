@@ -75,9 +75,14 @@ export class ProvisioningProcessManager {
       await this.saveAndPublish(integration);
       return progressed;
     } catch (error) {
-      // Someone else saved in between (an admin's rename): reload and redo the step; every
-      // step first looks for what it may already have created, so nothing is bought twice.
-      if (error instanceof ConcurrencyError) return true;
+      if (error instanceof ConcurrencyError) {
+        // Removed while the step ran (DELETE released what was saved, not what this step
+        // just created): undo it here, nobody else knows of it.
+        if (await this.isRemoved(integration)) return this.releaseOrphaned(integration);
+        // Someone else saved in between (an admin's rename): reload and redo the step; every
+        // step first looks for what it may already have created, so nothing is bought twice.
+        return true;
+      }
       if (error instanceof TwilioGatewayError && error.kind === 'transient') {
         this.log.warn('provisioning step failed transiently; will retry', { integrationId: integration.id, reason: describeTwilioFailure(error) });
         const retryIn = Math.max(error.retryAfterMs ?? 0, TRANSIENT_RETRY_MS);
@@ -85,9 +90,32 @@ export class ProvisioningProcessManager {
         await this.saveAndPublish(integration);
         return false;
       }
-      await this.fail(integration, describeTwilioFailure(error));
+      try {
+        await this.fail(integration, describeTwilioFailure(error));
+      } catch (failure) {
+        // Removed meanwhile (its subaccount closed under the step): nothing left to mark or alert.
+        if (!(failure instanceof ConcurrencyError) || !(await this.isRemoved(integration))) throw failure;
+      }
       return false;
     }
+  }
+
+  private async isRemoved(integration: TwilioIntegration): Promise<boolean> {
+    return (await this.integrations.findById(integration.companyId, integration.id)) === null;
+  }
+
+  /** Releases what a step created for an integration removed meanwhile; false: nothing follows. */
+  private async releaseOrphaned(integration: TwilioIntegration): Promise<false> {
+    try {
+      await releaseProvisionedResources(integration, { twilio: this.twilio, cipher: this.cipher, config: this.config });
+    } catch (error) {
+      this.log.warn('could not release what provisioning created for a removed integration', {
+        integrationId: integration.id,
+        accountSid: integration.accountSid,
+        reason: describeTwilioFailure(error),
+      });
+    }
+    return false;
   }
 
   private async runStep(integration: TwilioIntegration): Promise<boolean> {
