@@ -147,8 +147,12 @@ describe('integrations over HTTP with the Twilio emulator', () => {
     const released = t.emulator.state.releasedNumbers.filter((n) => n.accountSid === sub.sid);
     expect(released).toHaveLength(1);
     expect([...t.emulator.state.numbers.values()].filter((n) => n.accountSid === sub.sid)).toHaveLength(0);
-    const notes = await t.http.get('/notifications').set('Authorization', `Bearer ${adminB()}`);
-    expect(notes.body.some((n: { subjectId: string; kind: string }) => n.subjectId === created.body.id && n.kind === 'integration_error')).toBe(true);
+    // The admins are told right after the `error` status is stored: allow that moment.
+    const alerted = await eventually(async () => {
+      const notes = await t.http.get('/notifications').set('Authorization', `Bearer ${adminB()}`);
+      return notes.body.some((n: { subjectId: string; kind: string }) => n.subjectId === created.body.id && n.kind === 'integration_error') ? true : undefined;
+    }, 5_000);
+    expect(alerted).toBe(true);
   });
 
   it('the same WhatsApp number twice, concurrently and across companies: exactly one 409 loser, nothing else written', async () => {
