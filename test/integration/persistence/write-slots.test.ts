@@ -19,6 +19,12 @@ async function slots(staleAfterMs: number): Promise<WriteSlots> {
   }
 }
 
+/**
+ * Abandoned after this long in these tests. Far above one database round trip even on a
+ * loaded CI machine: a holder must still be fresh when the test looks again right after.
+ */
+const STALE_MS = 500;
+
 describe('write slots', () => {
   it('give each version of a document to exactly one of many concurrent writers', async () => {
     const s = await slots(60_000);
@@ -28,20 +34,20 @@ describe('write slots', () => {
   });
 
   it('let a writer take over a slot abandoned by a crashed writer, once', async () => {
-    const s = await slots(50);
+    const s = await slots(STALE_MS);
     expect(await s.take('tickets', 't-2', 5)).toBe(true);
     expect(await s.take('tickets', 't-2', 5)).toBe(false);
-    await new Promise((resolve) => setTimeout(resolve, 80));
+    await new Promise((resolve) => setTimeout(resolve, STALE_MS + 100));
     const takeovers = await Promise.all(Array.from({ length: 6 }, () => s.take('tickets', 't-2', 5)));
     expect(takeovers.filter(Boolean)).toHaveLength(1);
   });
 
   it('hand an abandoned slot to one writer in every round, however often it is abandoned again', async () => {
-    const s = await slots(40);
+    const s = await slots(STALE_MS);
     expect(await s.take('tickets', 't-3', 1)).toBe(true);
     for (let round = 0; round < 5; round += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 60));
-      const takeovers = await Promise.all(Array.from({ length: 8 }, () => s.take('tickets', 't-3', 1)));
+      await new Promise((resolve) => setTimeout(resolve, STALE_MS + 100));
+      const takeovers = await Promise.all(Array.from({ length: 16 }, () => s.take('tickets', 't-3', 1)));
       expect(takeovers.filter(Boolean)).toHaveLength(1);
       // The new holder is fresh: nobody takes it over until it is abandoned in turn.
       expect(await s.take('tickets', 't-3', 1)).toBe(false);
