@@ -29,6 +29,14 @@ function ownAccount(number: string) {
   return account;
 }
 
+/** Starts provisioning and returns its id once the given Twilio call is in flight (held 1.5 s). */
+async function provisionStalledAt(endpoint: 'accounts.create' | 'numbers.create'): Promise<string> {
+  const stall = t.emulator.faults.inject({ endpoint, delayMs: 1500, times: 1 });
+  const created = await t.http.post('/integrations').set('Authorization', `Bearer ${adminA()}`).send({ mode: 'provision', countryCode: 'US' });
+  await eventually(async () => (stall.hits === 1 ? true : undefined), 10_000, 20);
+  return created.body.id as string;
+}
+
 describe('integrations over HTTP with the Twilio emulator', () => {
   it('provision: subaccount, number, webhooks and sender, then active', async () => {
     const created = await t.http
@@ -103,12 +111,7 @@ describe('integrations over HTTP with the Twilio emulator', () => {
   });
 
   it('delete while a number is being bought: the subaccount is closed, nothing stays owned, no one is alerted about the removed integration', async () => {
-    const slowPurchase = t.emulator.faults.inject({ endpoint: 'numbers.create', delayMs: 1500, times: 1 });
-    const created = await t.http.post('/integrations').set('Authorization', `Bearer ${adminA()}`).send({ mode: 'provision', countryCode: 'US' });
-    const id = created.body.id as string;
-    const deadline = Date.now() + 10_000;
-    while (slowPurchase.hits === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    expect(slowPurchase.hits).toBe(1); // the number is being bought right now
+    const id = await provisionStalledAt('numbers.create'); // the number is being bought right now
 
     const removed = await t.http.delete(`/integrations/${id}`).set('Authorization', `Bearer ${adminA()}`);
     expect(removed.status).toBe(204);
@@ -123,12 +126,7 @@ describe('integrations over HTTP with the Twilio emulator', () => {
   });
 
   it('delete while the subaccount is being created: the subaccount the step then creates is closed, not left behind', async () => {
-    const slowCreate = t.emulator.faults.inject({ endpoint: 'accounts.create', delayMs: 1500, times: 1 });
-    const created = await t.http.post('/integrations').set('Authorization', `Bearer ${adminA()}`).send({ mode: 'provision', countryCode: 'US' });
-    const id = created.body.id as string;
-    const deadline = Date.now() + 10_000;
-    while (slowCreate.hits === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    expect(slowCreate.hits).toBe(1);
+    const id = await provisionStalledAt('accounts.create'); // the subaccount is being created right now
     expect((await t.http.delete(`/integrations/${id}`).set('Authorization', `Bearer ${adminA()}`)).status).toBe(204);
     const sub = await eventually(async () => [...t.emulator.state.accounts.values()].find((a) => a.friendlyName === `zapdesk-${id}` && a.status === 'closed'), 8_000);
     expect(sub.status).toBe('closed');
