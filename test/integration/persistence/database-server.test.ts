@@ -1,4 +1,6 @@
-import { existsSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { Schema, mongo } from 'mongoose';
 import {
@@ -7,7 +9,7 @@ import {
   withDatabaseName,
   withoutDatabaseName,
 } from '../../../src/infrastructure/persistence/database/database-server';
-import { ferretDbBinaryPath, startFerretDb } from '../../../src/infrastructure/persistence/database/ferretdb-launcher';
+import { startMongoJavaServer } from '../../../src/infrastructure/persistence/database/mongo-java-server-launcher';
 import { tryStartMemoryServer } from '../../../src/infrastructure/persistence/database/memory-server-launcher';
 import { connectTestDatabase, testDatabaseName, testDatabaseUri, type TestDatabase } from '../../support/database/test-database';
 
@@ -34,16 +36,18 @@ describe('the run’s database server', () => {
   });
 
   it('is one of the known kinds, started by the global setup', () => {
-    expect(['external', 'mongodb-memory-server', 'ferretdb']).toContain(process.env.ZAPDESK_TEST_DATABASE_KIND);
+    expect(['external', 'mongodb-memory-server', 'mongo-java-server']).toContain(process.env.ZAPDESK_TEST_DATABASE_KIND);
     expect(process.env.ZAPDESK_TEST_MONGODB_URI).toMatch(/^mongodb(\+srv)?:\/\/[^/]+\/(\?.*)?$/);
   });
 
   it('answers ping and hello over the MongoDB wire protocol', async () => {
     const admin = database.connection.db!.admin();
     expect(await admin.command({ ping: 1 })).toMatchObject({ ok: 1 });
-    const hello = await admin.command({ hello: 1 });
-    expect(hello.isWritablePrimary).toBe(true);
-    expect(hello.maxWireVersion).toBeGreaterThanOrEqual(17);
+    // The legacy name: mongo-java-server answers `isMaster`, not `hello`; MongoDB answers both.
+    const hello = await admin.command({ isMaster: 1 });
+    expect(hello.ismaster).toBe(true);
+    // The Node driver 7 needs wire version 8+; the embedded server announces MongoDB 5.0's 13.
+    expect(hello.maxWireVersion).toBeGreaterThanOrEqual(13);
   });
 
   it('gives this test file its own database', () => {
@@ -99,15 +103,13 @@ describe('tryStartMemoryServer', () => {
       return;
     }
     expect(Date.now() - startedAt).toBeLessThan(5000);
-    expect(lines.join('\n')).toMatch(/not used \(.*unreachable.*\) -> trying FerretDB/);
+    expect(lines.join('\n')).toMatch(/not used \(.*unreachable.*\) -> trying mongo-java-server/);
   });
 });
 
-const ferretDbCached = existsSync(ferretDbBinaryPath(process.env));
-
-(ferretDbCached ? describe : describe.skip)('startFerretDb (binary already built)', () => {
-  it('starts a second instance on its own port and stops it', async () => {
-    const server = await startFerretDb({ env: process.env, log: () => undefined });
+describe('startMongoJavaServer', () => {
+  it('starts a second instance on its own port and stops it (twice is fine)', async () => {
+    const server = await startMongoJavaServer({ env: process.env, log: () => undefined });
     expect(server.uri).not.toBe(process.env.ZAPDESK_TEST_MONGODB_URI);
     const client = new mongo.MongoClient(server.uri, { serverSelectionTimeoutMS: 5000 });
     try {
@@ -120,6 +122,30 @@ const ferretDbCached = existsSync(ferretDbBinaryPath(process.env));
     const after = new mongo.MongoClient(server.uri, { serverSelectionTimeoutMS: 500 });
     await expect(after.db('admin').command({ ping: 1 })).rejects.toThrow();
     await after.close();
+  });
+
+  it('keeps data on its H2 backend from one run to the next', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'zapdesk-h2-'));
+    const h2File = join(dataDir, 'store.mv.db');
+    try {
+      const first = await startMongoJavaServer({ env: process.env, log: () => undefined, h2File });
+      const writer = new mongo.MongoClient(first.uri, { serverSelectionTimeoutMS: 5000 });
+      await writer.db('kept').collection('things').insertOne({ _id: 'one' as never, n: 1 });
+      await writer.db('kept').collection('things').updateOne({ _id: 'one' as never }, { $inc: { n: 41 } });
+      await writer.close();
+      await first.stop();
+
+      const second = await startMongoJavaServer({ env: process.env, log: () => undefined, h2File });
+      const reader = new mongo.MongoClient(second.uri, { serverSelectionTimeoutMS: 5000 });
+      try {
+        expect(await reader.db('kept').collection('things').findOne({ _id: 'one' as never })).toEqual({ _id: 'one', n: 42 });
+      } finally {
+        await reader.close();
+        await second.stop();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
 

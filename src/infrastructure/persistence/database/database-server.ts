@@ -1,7 +1,8 @@
-import { startFerretDb } from './ferretdb-launcher';
+import { join } from 'node:path';
+import { startMongoJavaServer } from './mongo-java-server-launcher';
 import { tryStartMemoryServer } from './memory-server-launcher';
 
-export type DatabaseKind = 'external' | 'mongodb-memory-server' | 'ferretdb';
+export type DatabaseKind = 'external' | 'mongodb-memory-server' | 'mongo-java-server';
 
 export interface RunningDatabase {
   /** Server URI without a database name (ends in `/` or `/?options`); add one with `withDatabaseName`. */
@@ -16,13 +17,21 @@ export interface StartDatabaseServerOptions {
   log?: (line: string) => void;
   /** Environment to read (MONGODB_URI, MONGOMS_*, ZAPDESK_CACHE_DIR, XDG_CACHE_HOME); process.env by default. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * A folder whose data outlives the process (`npm start`, `npm run db`): mongo-java-server on its
+   * H2 backend, or mongod with its files, keep the data there. Without it the data is in memory
+   * (tests): fast, and gone at stop.
+   */
+  persistentDataDir?: string;
 }
 
 /**
  * The one place that decides which real MongoDB-wire server the service and the tests talk to:
  * 1. MONGODB_URI when set (nothing is started);
- * 2. else a mongod through mongodb-memory-server (gives up fast when no binary can be had);
- * 3. else FerretDB v1.24.2 on SQLite, built once into a cache directory.
+ * 2. else a mongod through mongodb-memory-server, as a one-node replica set (change streams work);
+ *    it gives up fast when no binary can be had;
+ * 3. else mongo-java-server (memory backend, or H2 in `persistentDataDir`), with its oplog on for
+ *    change streams; its small launcher is built once with Maven into a cache directory.
  */
 export async function startDatabaseServer(options: StartDatabaseServerOptions = {}): Promise<RunningDatabase> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
@@ -35,11 +44,18 @@ export async function startDatabaseServer(options: StartDatabaseServerOptions = 
     return { uri, kind: 'external', stop: async () => undefined };
   }
 
-  const memory = await tryStartMemoryServer({ log, env });
+  const dataDir = options.persistentDataDir;
+  const memory = await tryStartMemoryServer({ log, env, ...(dataDir ? { dbPath: join(dataDir, 'mongod') } : {}) });
   if (memory !== undefined) return { ...memory, kind: 'mongodb-memory-server' };
 
-  const ferret = await startFerretDb({ log, env });
-  return { ...ferret, kind: 'ferretdb' };
+  const h2File = dataDir ? join(dataDir, 'embedded-mongo.mv.db') : undefined;
+  log(
+    h2File
+      ? `[db] using mongo-java-server (H2 backend): data kept in ${h2File}`
+      : '[db] using mongo-java-server (memory backend): data is gone when it stops',
+  );
+  const server = await startMongoJavaServer({ log, env, ...(h2File ? { h2File } : {}) });
+  return { ...server, kind: 'mongo-java-server' };
 }
 
 // ------------------------------------------------------------------------------------ URI helpers

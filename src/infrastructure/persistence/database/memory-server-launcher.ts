@@ -1,5 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { mkdir } from 'node:fs/promises';
 
 /** What a launcher hands back; `startDatabaseServer` adds the kind. */
 export interface LaunchedServer {
@@ -12,6 +13,11 @@ export interface LauncherOptions {
   readonly env: NodeJS.ProcessEnv;
 }
 
+export interface MemoryServerOptions extends LauncherOptions {
+  /** mongod's data folder, kept between runs; a temporary one when absent. */
+  readonly dbPath?: string;
+}
+
 const DEFAULT_DOWNLOAD_MIRROR = 'https://fastdl.mongodb.org';
 
 /**
@@ -21,12 +27,12 @@ const DEFAULT_DOWNLOAD_MIRROR = 'https://fastdl.mongodb.org';
  * machine gives up in milliseconds to a few seconds instead of waiting out the library's retries.
  */
 export async function tryStartMemoryServer(
-  { log, env }: LauncherOptions,
+  { log, env, dbPath }: MemoryServerOptions,
   probeTimeoutMs = 3000,
 ): Promise<LaunchedServer | undefined> {
   const startedAt = Date.now();
   const giveUp = (why: string): undefined => {
-    log(`[db] mongodb-memory-server not used (${why}; gave up after ${Date.now() - startedAt} ms) -> trying FerretDB`);
+    log(`[db] mongodb-memory-server not used (${why}; gave up after ${Date.now() - startedAt} ms) -> trying mongo-java-server`);
     return undefined;
   };
 
@@ -64,11 +70,17 @@ export async function tryStartMemoryServer(
   }
 
   try {
-    const server = await lib.MongoMemoryServer.create({ binary, instance: { ip: '127.0.0.1' } });
+    // A one-node replica set: change streams need one (a standalone mongod has no oplog).
+    if (dbPath !== undefined) await mkdir(dbPath, { recursive: true });
+    const replSet = await lib.MongoMemoryReplSet.create({
+      binary,
+      replSet: { count: 1, ip: '127.0.0.1' },
+      instanceOpts: [{ ...(dbPath !== undefined ? { dbPath, storageEngine: 'wiredTiger' as const } : {}) }],
+    });
     return {
-      uri: server.getUri(),
+      uri: replSet.getUri(),
       stop: async () => {
-        await server.stop({ doCleanup: true });
+        await replSet.stop({ doCleanup: dbPath === undefined });
       },
     };
   } catch (error) {
