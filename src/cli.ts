@@ -3,6 +3,13 @@ import { runStandaloneDatabase } from './infrastructure/persistence/database/run
 
 const COMMANDS: Record<string, { help: string; run: (args: string[]) => Promise<void> }> = {
   db: { help: 'start the embedded database alone and print MONGODB_URI=...', run: () => runStandaloneDatabase() },
+  reset: {
+    help: 'delete the embedded default\'s data folder (asks first; --yes to skip the question)',
+    run: async (args) => {
+      const { resetData } = await import('./infrastructure/config/reset-data');
+      process.exit(await resetData(args));
+    },
+  },
   bench: {
     help: 'run the benchmarks (all, or those named) and print their figures; see BENCHMARKS.md',
     run: async (args) => {

@@ -8,6 +8,7 @@ import { Connection } from 'mongoose';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { DeliveryHooks } from '../../application/delivery/delivery-processor';
 import { Clock } from '../../application/ports/clock.port';
+import { dataDirectory } from '../config/data-directory';
 import { ServiceEnvironment, readServiceEnvironment } from '../config/service-environment';
 import { AppModule } from '../di/app.module';
 import { CORE_MODULES } from '../di/core-modules';
@@ -64,7 +65,8 @@ export async function startService(options: StartServiceOptions = {}): Promise<R
     let database: RunningDatabase | null = null;
     let mongodbUri = options.mongodbUri ?? environment.mongodbUri;
     if (!mongodbUri) {
-      database = await startDatabaseServer({ log: (line) => log.info(line) });
+      // The embedded default keeps its data between runs, in the data folder.
+      database = await startDatabaseServer({ log: (line) => log.info(line), persistentDataDir: dataDirectory(options.env ?? process.env) });
       cleanups.push(() => database!.stop());
       mongodbUri = database.uri;
     }

@@ -1,3 +1,4 @@
+import { dataDirectory } from '../../config/data-directory';
 import { redactMongoUri, startDatabaseServer } from './database-server';
 
 /**
@@ -17,7 +18,7 @@ export async function runStandaloneDatabase(): Promise<void> {
   process.on('SIGTERM', onSignal);
   try {
     const startedAt = Date.now();
-    const database = await startDatabaseServer({ log });
+    const database = await startDatabaseServer({ log, persistentDataDir: dataDirectory() });
     // An external URI is the user's own; never echo its credentials.
     const printable = database.kind === 'external' ? redactMongoUri(database.uri) : database.uri;
     process.stdout.write(`MONGODB_URI=${printable}\n`);
