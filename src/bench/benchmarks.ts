@@ -1,6 +1,8 @@
 import type { Benchmark } from './benchmark';
+import { filingLagBenchmark } from './filing-lag.bench';
+import { growthBenchmark } from './growth.bench';
 import { ingestionBenchmark } from './ingestion.bench';
 import { outboundBenchmark } from './outbound.bench';
 
 /** Every benchmark `npm run bench` knows, run in this order when none is named. */
-export const BENCHMARKS: readonly Benchmark[] = [ingestionBenchmark, outboundBenchmark];
+export const BENCHMARKS: readonly Benchmark[] = [ingestionBenchmark, filingLagBenchmark, growthBenchmark, outboundBenchmark];

@@ -151,6 +151,7 @@ async function measure(setup: IngestionSetup, client: WebhookClient, settings: I
   const operations = settings.profile ? profiler.stop() : [];
   await measuredRun('baseline', halves[1]);
 
+  log(`[bench] replays: up to ${settings.replays} acknowledged MessageSids, each sent twice at once, to each system`);
   for (const target of ['baseline', 'service'] as const) {
     const t = targets[target];
     // Each replay twice at once: concurrent duplicates are where idempotency breaks.
@@ -160,6 +161,7 @@ async function measure(setup: IngestionSetup, client: WebhookClient, settings: I
     t.replayFailures = run.outcomes.filter((outcome) => !outcome.ok).length;
   }
 
+  log('[bench] waiting for the service to file what it acknowledged, then checking what was stored');
   await waitUntilFiled(setup);
   const baseline = summarize(combineRuns(targets.baseline.runs));
   const service = summarize(combineRuns(targets.service.runs));

@@ -208,6 +208,8 @@ async function launch(buildDir: string, { log, env, h2File }: MongoJavaServerOpt
     stop: () =>
       (stopped ??= (async () => {
         stopping = true;
+        // Held while it stops: an unreferenced child would let the process end before it exits.
+        child.ref();
         // Closing stdin is the launcher's signal to commit and stop; signals only if it does not.
         child.stdin?.end();
         if ((await Promise.race([ended.then(() => 'ended'), sleep(STOP_GRACE_MS, true)])) !== 'ended') {
