@@ -34,6 +34,8 @@ export async function startBenchService(input: {
       TWILIO_API_URL: input.emulator.url,
       TWILIO_ACCOUNT_SID: input.emulator.masterAccount.accountSid,
       TWILIO_AUTH_TOKEN: input.emulator.masterAccount.authToken,
+      // Service settings a run may vary (how the event log is tailed, its poll interval).
+      ...pick(process.env, ['EVENT_LOG_TAIL', 'EVENT_LOG_POLL_MS']),
     },
     host: '127.0.0.1',
     port,
@@ -43,4 +45,8 @@ export async function startBenchService(input: {
     ...(input.startWorkers === undefined ? {} : { startWorkers: input.startWorkers }),
   });
   return { service, apiUrl, jwtSecret };
+}
+
+function pick(env: NodeJS.ProcessEnv, names: readonly string[]): Record<string, string> {
+  return Object.fromEntries(names.filter((name) => env[name] !== undefined && env[name] !== '').map((name) => [name, env[name]!]));
 }

@@ -18,6 +18,8 @@ export interface EventLogTailerOptions {
   readonly maxAwaitTimeMs?: number;
   /** Entries per read when catching up or polling. */
   readonly batchSize?: number;
+  /** While the next entry is missing, how often to check whether it was trimmed. Default 2000 ms. */
+  readonly rolloverCheckMs?: number;
   /** Where to start: after this sequence number (default: the newest entry at start). */
   readonly startAfter?: number;
 }
@@ -44,6 +46,7 @@ export class EventLogTailer {
   private changeStreamsUnavailable = false;
   private activeMode: 'change-stream' | 'poll' | null = null;
   private wakeUp: (() => void) | null = null;
+  private trimCheckedAt = 0;
   private woken = false;
   private markPositioned: (position: number) => void = () => undefined;
   /** Resolves with the start position once known (streams opened before then wait for it). */
@@ -77,8 +80,13 @@ export class EventLogTailer {
     await this.loop;
   }
 
-  /** New entries were stored (by this instance): read now rather than after the pause. */
+  /**
+   * New entries were stored (by this instance): when polling, read now rather than after the
+   * pause. A change stream is not hurried: MongoDB holds its getMore until entries come, and on
+   * the embedded engine every getMore reads through the whole oplog, so it keeps its pace.
+   */
   wake(): void {
+    if (this.activeMode === 'change-stream' && !this.stopping) return;
     this.woken = true;
     this.wakeUp?.();
   }
@@ -143,8 +151,25 @@ export class EventLogTailer {
     for (;;) {
       const docs = await this.reader.readAfter(this.last ?? 0, batchSize);
       for (const doc of docs) await this.deliverInOrder(doc, { fromLog: true });
+      if (docs.length === 0 && (await this.skipTrimmed())) continue;
       if (docs.length < batchSize || this.stopping) return;
     }
+  }
+
+  /**
+   * The entry after the position is missing: normally not written yet, but a tailer that fell
+   * far behind may find it trimmed. The oldest entry tells (checked every `rolloverCheckMs`):
+   * past the next one means lost. True when the position moved past a loss.
+   */
+  private async skipTrimmed(): Promise<boolean> {
+    if (Date.now() - this.trimCheckedAt < (this.options.rolloverCheckMs ?? 2000)) return false;
+    this.trimCheckedAt = Date.now();
+    const last = this.last ?? 0;
+    const oldest = await this.reader.oldestSeq();
+    if (oldest === null || oldest <= last + 1 || this.last !== last) return false;
+    this.lost(last + 1, oldest - 1);
+    this.last = oldest - 1;
+    return true;
   }
 
   /** Emits `doc` after whatever comes between the position and it. */

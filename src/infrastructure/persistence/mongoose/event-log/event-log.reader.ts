@@ -37,9 +37,20 @@ export class EventLogReader {
     return doc?._id ?? null;
   }
 
-  /** Entries after `afterSeq` (every company), in sequence order. */
+  /**
+   * Entries after `afterSeq` (every company), in sequence order, up to `limit`. The numbers are
+   * gap-free, so the next entries are exactly the keys `afterSeq + 1 …`: asked for by key
+   * (`$in`), which every engine answers from the `_id` index (the embedded one answers a `$gt`
+   * range by reading the whole log).
+   */
   async readAfter(afterSeq: number, limit: number): Promise<EventLogDocument[]> {
-    return this.collection.find({ _id: { $gt: afterSeq } }).sort({ _id: 1 }).limit(limit).toArray();
+    const next = Array.from({ length: limit }, (_, i) => afterSeq + 1 + i);
+    const docs = await this.collection.find({ _id: { $in: next } }).toArray();
+    docs.sort((a, b) => a._id - b._id);
+    // Stop at the first number missing: it is not written yet (or was trimmed, which the
+    // caller tells from the oldest entry), and entries after it must wait for it.
+    const run = docs.findIndex((doc, i) => doc._id !== afterSeq + 1 + i);
+    return run === -1 ? docs : docs.slice(0, run);
   }
 
   /** One company's entries after `afterSeq`, in sequence order. */
