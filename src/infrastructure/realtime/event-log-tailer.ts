@@ -119,26 +119,27 @@ export class EventLogTailer {
   }
 
   private async followChangeStream(): Promise<void> {
-    const stream = this.reader.log.watch<EventLogDocument, mongo.ChangeStreamInsertDocument<EventLogDocument>>(
-      [{ $match: { operationType: 'insert' } }],
-      { maxAwaitTimeMS: this.options.maxAwaitTimeMs ?? 1000 },
-    );
+    const maxAwait = this.options.maxAwaitTimeMs ?? 1000;
+    const stream = this.reader.log.watch<EventLogDocument, mongo.ChangeStreamInsertDocument<EventLogDocument>>([{ $match: { operationType: 'insert' } }], {
+      maxAwaitTimeMS: maxAwait,
+    });
     try {
       // Open the stream first, then read what the log already holds: anything stored before
       // the stream began comes from the read, anything after from the stream (repeats skipped).
       let change = await stream.tryNext();
       this.activeMode = 'change-stream';
       await this.catchUp();
+      // MongoDB holds an empty getMore for maxAwaitTimeMS. A server that answers at once (the
+      // embedded one, which reads through its whole oplog for every getMore) is asked again
+      // only after a pause, once what it sent is used up: its cost stays at one read a pause.
+      let serverHolds = false;
       while (!this.stopping) {
-        if (change !== null) {
-          await this.deliverInOrder(change.fullDocument);
-          change = await stream.tryNext();
-          continue;
-        }
+        if (change !== null) await this.deliverInOrder(change.fullDocument);
+        if (!serverHolds && stream.bufferedCount() === 0) await this.pause();
+        if (this.stopping) break;
         const askedAt = Date.now();
         change = await stream.tryNext();
-        // An empty answer that came at once would spin: pace it (until this instance appends).
-        if (change === null && Date.now() - askedAt < this.options.pollIntervalMs) await this.pause();
+        if (change === null && Date.now() - askedAt >= maxAwait * 0.9) serverHolds = true;
       }
     } finally {
       await stream.close().catch(() => undefined);

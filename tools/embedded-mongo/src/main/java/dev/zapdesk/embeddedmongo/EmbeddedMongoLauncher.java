@@ -52,8 +52,9 @@ public final class EmbeddedMongoLauncher {
             thread.setDaemon(true);
             return thread;
         });
-        // A real mongod's oplog is capped; this one is a plain collection that every change stream
-        // reads through, so it is trimmed to a window (change streams resume within it).
+        // A real mongod's oplog is capped; this one is a plain collection that every getMore of a
+        // change stream reads through, so it is kept to a short window. A stream resumed from
+        // further back misses entries; Zapdesk's tailer reads those from the event log itself.
         housekeeping.scheduleWithFixedDelay(() -> trimOplog(backend, options.oplogRetention), 1, 1, TimeUnit.SECONDS);
 
         // Stdin's end and SIGTERM may both ask; the first one stops, the other waits for it.
@@ -135,7 +136,7 @@ public final class EmbeddedMongoLauncher {
             Path file = null;
             int port = 0;
             int wireVersion = DEFAULT_WIRE_VERSION;
-            Duration oplogRetention = Duration.ofSeconds(120);
+            Duration oplogRetention = Duration.ofSeconds(5);
             for (int i = 0; i < args.length; i++) {
                 String name = args[i];
                 String value = i + 1 < args.length ? args[i + 1] : null;
