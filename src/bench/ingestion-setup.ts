@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { RunningService } from '../infrastructure/bootstrap/start-service';
 import { startDatabaseServer, type RunningDatabase } from '../infrastructure/persistence/database/database-server';
-import { startTwilioEmulator, type TwilioEmulator } from '../infrastructure/twilio/emulator/twilio-emulator';
+import { startTwilioEmulator, type TwilioEmulator } from '../emulator/twilio-emulator';
 import { startBaselineServer, type BaselineServer } from './baseline-server';
 import { startBenchService } from './bench-service';
 

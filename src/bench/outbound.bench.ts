@@ -5,7 +5,7 @@ import { Ticket } from '../domain/ticket/ticket';
 import { TicketRepository } from '../domain/ticket/ticket.repository';
 import type { RunningService } from '../infrastructure/bootstrap/start-service';
 import { startDatabaseServer } from '../infrastructure/persistence/database/database-server';
-import { startTwilioEmulator, type TwilioEmulator } from '../infrastructure/twilio/emulator/twilio-emulator';
+import { startTwilioEmulator, type TwilioEmulator } from '../emulator/twilio-emulator';
 import type { Benchmark, BenchmarkResult } from './benchmark';
 import { DatabaseOperationProfiler } from './database-operation-profiler';
 import { startBenchService } from './bench-service';

@@ -19,7 +19,7 @@ import { freePorts } from '../persistence/database/free-port';
 import { openDatabaseConnection } from '../persistence/mongoose/connection';
 import { WriteSlots } from '../persistence/mongoose/write-slots';
 import { ProvisioningWorker } from '../workers/provisioning-worker';
-import { startTwilioEmulator } from '../twilio/emulator/twilio-emulator';
+import { startTwilioEmulator } from '../../emulator/twilio-emulator';
 
 export interface StartServiceOptions {
   readonly env?: NodeJS.ProcessEnv;

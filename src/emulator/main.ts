@@ -1,4 +1,4 @@
-/** `node dist/infrastructure/twilio/emulator/main.js`: runs the Twilio emulator on PORT (default 4010). */
+/** `node dist/emulator/main.js`: runs the Twilio emulator on PORT (default 4010). */
 import { startTwilioEmulator } from './twilio-emulator';
 
 async function main(): Promise<void> {
