@@ -10,6 +10,19 @@ const COMMANDS: Record<string, { help: string; run: (args: string[]) => Promise<
       process.exit(await resetData(args));
     },
   },
+  token: {
+    help: 'print a development bearer token: --role admin|agent --company ID (see --help)',
+    run: async (args) => {
+      const [{ runTokenCommand }, { dataDirectory }, { developmentSecret }] = await Promise.all([
+        import('./interfaces/cli/token.command'),
+        import('./infrastructure/config/data-directory'),
+        import('./infrastructure/config/development-secrets'),
+      ]);
+      // JWT_SECRET wins; else the data folder's development secret, the one `npm start` uses.
+      const secret = () => process.env.JWT_SECRET || developmentSecret(dataDirectory(), 'jwtSecret').value;
+      process.exit(runTokenCommand(args, { secret, out: (line) => process.stdout.write(`${line}\n`), err: (line) => process.stderr.write(`${line}\n`) }));
+    },
+  },
   bench: {
     help: 'run the benchmarks (all, or those named) and print their figures; see BENCHMARKS.md',
     run: async (args) => {

@@ -145,10 +145,6 @@ export async function startService(options: StartServiceOptions = {}): Promise<R
         }
       }
     }
-    if (environment.generatedJwtSecret) {
-      // Printed once so a developer can mint tokens for the dev run; never in production.
-      process.stderr.write(`zapdesk: development JWT_SECRET for this run: ${environment.generatedJwtSecret}\n`);
-    }
     log.info({ host, port, apiUrl }, 'zapdesk is listening');
 
     const localHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
