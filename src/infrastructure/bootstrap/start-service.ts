@@ -5,6 +5,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Container } from 'inversify';
 import { Connection } from 'mongoose';
+import type pino from 'pino';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { DeliveryHooks } from '../../application/delivery/delivery-processor';
 import { Clock } from '../../application/ports/clock.port';
@@ -13,7 +14,7 @@ import { ServiceEnvironment, readServiceEnvironment } from '../config/service-en
 import { AppModule } from '../di/app.module';
 import { CORE_MODULES } from '../di/core-modules';
 import { buildCoreContainer, ensureIndexes } from '../di/core-container';
-import { createLogger } from '../logging/logger';
+import { QuietNestLogger, createLogger } from '../logging/logger';
 import { startDatabaseServer, redactMongoUri, RunningDatabase } from '../persistence/database/database-server';
 import { freePorts } from '../persistence/database/free-port';
 import { openDatabaseConnection } from '../persistence/mongoose/connection';
@@ -31,6 +32,8 @@ export interface StartServiceOptions {
   readonly dbName?: string;
   readonly logLevel?: string;
   readonly logDestination?: NodeJS.WritableStream;
+  /** The logger to use (main.ts makes it first, to log a failed start and the shutdown too). */
+  readonly logger?: pino.Logger;
   readonly clock?: Clock;
   readonly provisioningIntervalMs?: number;
   readonly twilioTimeoutMs?: number;
@@ -46,6 +49,7 @@ export interface RunningService {
   readonly container: Container;
   readonly connection: Connection;
   readonly environment: ServiceEnvironment;
+  readonly log: pino.Logger;
   /** The embedded Twilio emulator's URL when no Twilio account is configured. */
   readonly twilioApiUrl: string | null;
   close(): Promise<void>;
@@ -57,7 +61,12 @@ export interface RunningService {
  */
 export async function startService(options: StartServiceOptions = {}): Promise<RunningService> {
   const environment = readServiceEnvironment(options.env ?? process.env);
-  const log = createLogger(options.logLevel, options.logDestination);
+  const log =
+    options.logger ??
+    createLogger({
+      ...(options.logLevel ? { level: options.logLevel } : {}),
+      ...(options.logDestination ? { destination: options.logDestination } : {}),
+    });
   const cleanups: Array<() => Promise<void>> = [];
   try {
     for (const warning of environment.warnings) log.warn(warning);
@@ -119,12 +128,11 @@ export async function startService(options: StartServiceOptions = {}): Promise<R
       AppModule.forRoot({
         container,
         jwtSecret: environment.jwtSecret,
-        ...(options.logLevel ? { logLevel: options.logLevel } : {}),
-        ...(options.logDestination ? { logDestination: options.logDestination } : {}),
+        logger: log,
       }),
       { bufferLogs: true, bodyParser: false },
     );
-    app.useLogger(app.get(PinoNestLogger));
+    app.useLogger(new QuietNestLogger(app.get(PinoNestLogger)));
     app.disable('x-powered-by');
     // Small limits: our JSON bodies and Twilio's webhooks are a few KB; larger is refused with 413.
     app.useBodyParser('json', { limit: '64kb' });
@@ -154,6 +162,7 @@ export async function startService(options: StartServiceOptions = {}): Promise<R
       container,
       connection,
       environment,
+      log,
       twilioApiUrl,
       close: () => runAll(cleanups),
     };

@@ -4,6 +4,7 @@ import { CqrsModule, EventBus } from '@nestjs/cqrs';
 import { EventEmitter2, EventEmitterModule } from '@nestjs/event-emitter';
 import { Container } from 'inversify';
 import { LoggerModule } from 'nestjs-pino';
+import type pino from 'pino';
 import { AUTH_SETTINGS, JwtAuthGuard } from '../../interfaces/http/auth/jwt-auth.guard';
 import { ApiExceptionFilter } from '../../interfaces/http/errors/api-exception.filter';
 import { EVENT_STREAMS } from '../../interfaces/http/events/event-stream';
@@ -16,9 +17,8 @@ import { connectRealtime } from './modules/realtime.module';
 export interface AppModuleOptions {
   readonly container: Container;
   readonly jwtSecret: string;
-  readonly logLevel?: string;
-  /** Where logs go (stdout when omitted); tests capture them to scan for secrets. */
-  readonly logDestination?: NodeJS.WritableStream;
+  /** The service's logger: requests and Nest's own lines go through it. */
+  readonly logger: pino.Logger;
 }
 
 /** The Nest root module: edges only. Use cases and adapters come from the core container. */
@@ -30,9 +30,7 @@ export class AppModule {
       imports: [
         CqrsModule.forRoot(),
         EventEmitterModule.forRoot({ wildcard: false, maxListeners: 0 }),
-        LoggerModule.forRoot({
-          pinoHttp: options.logDestination ? [pinoHttpOptions(options.logLevel), options.logDestination] : pinoHttpOptions(options.logLevel),
-        }),
+        LoggerModule.forRoot({ pinoHttp: pinoHttpOptions(options.logger) }),
       ],
       controllers: [HealthController, ...HTTP_CONTROLLERS],
       providers: [
