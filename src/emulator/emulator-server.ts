@@ -25,6 +25,8 @@ export interface ServerDeps {
   readonly faults: FaultInjector;
   readonly timers: EmulatorTimers;
   readonly context: () => EmulatorContext;
+  /** Called after a request that changed something (not GET, answered below 400). */
+  readonly onChange?: () => void;
 }
 
 export function requestListener(deps: ServerDeps): (req: IncomingMessage, res: ServerResponse) => void {
@@ -77,6 +79,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDep
     status: response.status,
     at: receivedAt,
   });
+  if (method !== 'GET' && response.status < 400) deps.onChange?.();
   // The client may have given up (timeout fault); nothing to answer then.
   if (res.destroyed || res.writableEnded) return;
   writeResponse(res, response);
