@@ -37,6 +37,8 @@ export interface ServiceEnvironment {
   readonly realtime: RealtimeSettings;
   /** Filing accepted inbound messages on their tickets: INBOUND_FILING_*. */
   readonly inboundFiling: InboundFilingSettings;
+  /** The embedded Twilio emulator (no Twilio account configured): EMULATOR_PORT, EMULATOR_STEP_DELAY_MS. */
+  readonly emulator: { readonly port: number; readonly stepDelayMs: number };
 }
 
 export interface InboundFilingSettings {
@@ -125,7 +127,16 @@ export function readServiceEnvironment(env: NodeJS.ProcessEnv = process.env): Se
     delivery: readDeliveryEnvironment(env),
     realtime: readRealtimeSettings(env),
     inboundFiling: readInboundFilingSettings(env),
+    emulator: readEmulatorSettings(env),
   };
+}
+
+function readEmulatorSettings(env: NodeJS.ProcessEnv): { port: number; stepDelayMs: number } {
+  const port = Number(env.EMULATOR_PORT || 0);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new EnvironmentError('EMULATOR_PORT must be a port number (0: any free port)');
+  const stepDelayMs = Number(env.EMULATOR_STEP_DELAY_MS || 1000);
+  if (!Number.isInteger(stepDelayMs) || stepDelayMs < 1) throw new EnvironmentError('EMULATOR_STEP_DELAY_MS must be a whole number of at least 1');
+  return { port, stepDelayMs };
 }
 
 function readDeliveryEnvironment(env: NodeJS.ProcessEnv): DeliveryEnvironment {

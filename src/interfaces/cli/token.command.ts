@@ -1,27 +1,13 @@
 import { parseArgs } from 'node:util';
-import jwt from 'jsonwebtoken';
 
-export type TokenRole = 'admin' | 'agent';
-
-export interface DevelopmentTokenClaims {
+export interface TokenRequest {
   readonly companyId: string;
-  readonly role: TokenRole;
-  /** The user id (`sub`); default `<company>-<role>`. */
+  readonly role: 'admin' | 'agent';
   readonly userId?: string;
-  /** jsonwebtoken's `expiresIn` (`30d`, `12h`, seconds); default 30 days. */
-  readonly expiresIn?: string;
+  readonly expiresIn: string;
 }
 
-export const DEMO_COMPANY_ID = 'demo';
-
-/** A bearer token as Zapdesk expects it: HS256, claims `sub`, `companyId`, `role`. */
-export function mintDevelopmentToken(secret: string, claims: DevelopmentTokenClaims): string {
-  const expiresIn = claims.expiresIn ?? '30d';
-  return jwt.sign({ sub: claims.userId ?? `${claims.companyId}-${claims.role}`, companyId: claims.companyId, role: claims.role }, secret, {
-    algorithm: 'HS256',
-    expiresIn: (/^\d+$/.test(expiresIn) ? Number(expiresIn) : expiresIn) as jwt.SignOptions['expiresIn'] & {},
-  });
-}
+const DEMO_COMPANY_ID = 'demo';
 
 export const TOKEN_USAGE = `usage: npm run -s token -- [--role admin|agent] [--company ID] [--user ID] [--expires-in 30d]
   Prints a development bearer token (only the token, on stdout), signed with JWT_SECRET when set,
@@ -29,7 +15,7 @@ export const TOKEN_USAGE = `usage: npm run -s token -- [--role admin|agent] [--c
   Defaults: --role admin --company ${DEMO_COMPANY_ID} --user <company>-<role> --expires-in 30d`;
 
 /** `npm run token -- --role agent --company acme`: 0 printed, 2 bad arguments. */
-export function runTokenCommand(args: readonly string[], io: { secret: () => string; out: (line: string) => void; err: (line: string) => void }): number {
+export function runTokenCommand(args: readonly string[], io: { mint: (request: TokenRequest) => string; out: (line: string) => void; err: (line: string) => void }): number {
   let values: { role?: string; company?: string; user?: string; 'expires-in'?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
@@ -67,6 +53,6 @@ export function runTokenCommand(args: readonly string[], io: { secret: () => str
     io.err(`--expires-in takes a duration such as 30d, 12h or 3600, not "${expiresIn}"`);
     return 2;
   }
-  io.out(mintDevelopmentToken(io.secret(), { companyId, role, expiresIn, ...(values.user ? { userId: values.user } : {}) }));
+  io.out(io.mint({ companyId, role, expiresIn, ...(values.user ? { userId: values.user } : {}) }));
   return 0;
 }

@@ -5,6 +5,7 @@ import jwt from 'jsonwebtoken';
 import { developmentSecret } from '../../../src/infrastructure/config/development-secrets';
 import { readServiceEnvironment } from '../../../src/infrastructure/config/service-environment';
 import { runTokenCommand } from '../../../src/interfaces/cli/token.command';
+import { mintDevelopmentToken } from '../../../src/infrastructure/auth/development-token';
 
 let dir: string;
 beforeEach(() => {
@@ -55,7 +56,7 @@ describe('npm run token', () => {
   const run = (args: string[], secret = 's3cret') => {
     const out: string[] = [];
     const err: string[] = [];
-    const code = runTokenCommand(args, { secret: () => secret, out: (l) => out.push(l), err: (l) => err.push(l) });
+    const code = runTokenCommand(args, { mint: (request) => mintDevelopmentToken(secret, request), out: (l) => out.push(l), err: (l) => err.push(l) });
     return { code, out: out.join('\n'), err: err.join('\n') };
   };
 
