@@ -52,6 +52,8 @@ export interface TwilioEmulatorOptions {
    * first time that body is sent to that recipient; sending it again (a retry) succeeds. Default: none.
    */
   readonly failMarker?: string;
+  /** Where an emulator bug (answered 500) is reported; stderr by default. */
+  readonly reportError?: (error: unknown) => void;
   /** The simulator (`/_simulator/...`): the number written to when a request names none, and CORS. */
   readonly simulator?: {
     readonly defaultTo?: () => string | undefined;
@@ -138,6 +140,7 @@ export async function startTwilioEmulator(options: TwilioEmulatorOptions = {}): 
       return holder.context;
     },
     onChange: persist,
+    ...(options.reportError ? { reportError: options.reportError } : {}),
   });
   const server = createServer((req, res) => {
     if (!isSimulatorRequest(req.url)) return rest(req, res);

@@ -149,6 +149,26 @@ describe('demo workspace (embedded default)', () => {
     await eventually(async () => ((await messageOf())?.status === 'read' ? true : undefined));
   });
 
+  it('an admin connects an `existing` integration with an account the simulator hands out, and customers can write to it', async () => {
+    const admin = `Bearer ${firstTokens.adminToken}`;
+    const account = await fetch(`${service.twilioApiUrl}/_simulator/accounts`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"friendlyName":"Second line"}' });
+    expect(account.status).toBe(201);
+    const { accountSid, authToken, whatsappNumber } = (await account.json()) as { accountSid: string; authToken: string; whatsappNumber: string };
+    const created = await request(service.url).post('/integrations').set('Authorization', admin).send({ mode: 'existing', accountSid, authToken, whatsappNumber });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ status: 'active', whatsappNumber });
+    expect(JSON.stringify(created.body)).not.toContain(authToken);
+    expect((await simulate(['--to', whatsappNumber, '--body', 'x'])).code).toBe(1);
+    expect((await request(service.url).post(`/integrations/${created.body.id}/webhook/sync`).set('Authorization', admin)).status).toBeLessThan(300);
+    const result = await simulate(['--to', whatsappNumber, '--from', '+5511977770000', '--body', 'segunda linha']);
+    expect(result.code).toBe(0);
+    await eventually(async () => {
+      const tickets = listOf<{ integrationId: string }>((await request(service.url).get('/tickets').set('Authorization', admin)).body);
+      return tickets.some((t) => t.integrationId === created.body.id) ? true : undefined;
+    });
+    expect((await request(service.url).delete(`/integrations/${created.body.id}`).set('Authorization', admin)).status).toBe(204);
+  });
+
   it('survives a restart: same data, the printed tokens still work, the emulated account still signs', async () => {
     await service.close();
     expect(existsSync(join(dataDir, 'runtime.json'))).toBe(false);

@@ -146,10 +146,10 @@ async function inbound(input: Record<string, unknown>, deps: SimulatorDeps): Pro
   const profileName = optionalString(input, 'profileName', 256);
   const mediaUrl = optionalString(input, 'mediaUrl', 2048);
   const to = phone(input, 'to') ?? defaultTo(deps);
-  if (to === undefined) throw new SimulatorError(409, 'SIMULATOR.NO_NUMBER', 'no number of the emulator has a webhook (SmsUrl) configured: create an integration first');
+  if (to === undefined) throw new SimulatorError(409, 'SIMULATOR.NO_NUMBER', 'no number of the emulator has a webhook (SmsUrl) configured: create an integration first, or point its number here with POST /integrations/:id/webhook/sync');
   const number = deps.state.numberByPhone(to);
   if (number === undefined || number.smsUrl === null) {
-    throw new SimulatorError(409, 'SIMULATOR.NO_NUMBER', `${to} is not a number of the emulator with a webhook configured; known: ${webhookNumbers(deps.state).map((n) => n.phoneNumber).join(', ') || 'none'}`);
+    throw new SimulatorError(409, 'SIMULATOR.NO_NUMBER', `${to} is not a number of the emulator with a webhook configured (POST /integrations/:id/webhook/sync points an integration's number here); known: ${webhookNumbers(deps.state).map((n) => n.phoneNumber).join(', ') || 'none'}`);
   }
   if (body === undefined && mediaUrl === undefined) throw new SimulatorError(400, 'SIMULATOR.INVALID_INPUT', 'give a body, a mediaUrl, or both');
   const media = mediaUrl === undefined ? [] : [await fetchMedia(mediaUrl)];

@@ -114,6 +114,7 @@ export async function startService(options: StartServiceOptions = {}): Promise<R
         stateFile: join(dataDir, EMULATOR_STATE_FILE),
         messageLifecycle: { stepDelayMs: environment.emulator.stepDelayMs, finalStatus: 'read', sendCallbacks: true },
         failMarker: FAIL_MARKER,
+        reportError: (error) => log.error({ err: error }, 'Twilio emulator: internal error'),
         simulator: {
           defaultTo: () => (demo ? DEMO_WHATSAPP_NUMBER : undefined),
           allowOrigin: (origin) => origin === apiOrigin || isLoopbackOrigin(origin),
