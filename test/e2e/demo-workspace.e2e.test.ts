@@ -191,7 +191,7 @@ describe('demo workspace (embedded default)', () => {
     });
   });
 
-  it('logs no secret: not the JWT secret, the encryption key or the emulated auth tokens (the demo tokens are printed on purpose)', () => {
+  it('logs no secret but the demo tokens: not the JWT secret, the encryption key or the emulated auth tokens (the demo tokens are printed on purpose)', () => {
     const logs = logChunks.join('');
     const jwtSecret = readFileSync(join(dataDir, 'jwt-secret'), 'utf8').trim();
     const key = readFileSync(join(dataDir, 'encryption-keys'), 'utf8').trim().split(':')[1]!;
@@ -200,6 +200,9 @@ describe('demo workspace (embedded default)', () => {
     expect(logs).not.toContain(key);
     for (const account of emulated.accounts) expect(logs).not.toContain(account.authToken);
     expect(logs).toContain('demo workspace ready');
+    // The tokens printed are the ones the console is given.
+    expect(logs).toContain(firstTokens.adminToken);
+    expect(logs).toContain(firstTokens.agentToken);
   });
 });
 

@@ -103,6 +103,8 @@ export async function startService(options: StartServiceOptions = {}): Promise<R
 
     // The demo workspace comes with the full embedded default only: no database, no Twilio given.
     const demo = (options.demo ?? database !== null) && !environment.masterAccount && !environment.twilioApiUrl;
+    // The demo company's development tokens: printed when ready and given to the console.
+    const tokens = demo ? demoTokens(environment.jwtSecret) : null;
     let twilioApiUrl = environment.twilioApiUrl;
     let masterAccount = environment.masterAccount;
     let emulator: TwilioEmulator | null = null;
@@ -153,7 +155,7 @@ export async function startService(options: StartServiceOptions = {}): Promise<R
         console: {
           simulatorUrl: emulator ? `${emulator.url}${SIMULATOR_PATH}` : null,
           // Only the embedded demo default hands out its demo tokens (to the console's sign-in).
-          demo: demo ? demoTokens(environment.jwtSecret) : null,
+          demo: tokens,
         },
       }),
       { bufferLogs: true, bodyParser: false },
@@ -188,10 +190,9 @@ export async function startService(options: StartServiceOptions = {}): Promise<R
       const removeRuntimeFile = writeRuntimeFile(dataDir, { pid: process.pid, serviceUrl: url, apiUrl, emulatorUrl: emulator.url, startedAt: new Date().toISOString() });
       cleanups.unshift(async () => removeRuntimeFile());
     }
-    if (demo && emulator !== null) {
+    if (tokens !== null && emulator !== null) {
       try {
         const { record } = await ensureDemoWorkspace({ dataDir, emulator, commands: app.get(CommandBus), queries: app.get(QueryBus), log });
-        const tokens = demoTokens(environment.jwtSecret);
         // The one place a credential is printed on purpose: development tokens of the demo company.
         if (format === 'pretty') log.info(readyBanner({ apiUrl, tokens, whatsappNumber: record.whatsappNumber }));
         else log.info({ consoleUrl: `${apiUrl}/console`, adminToken: tokens.adminToken, agentToken: tokens.agentToken, whatsappNumber: record.whatsappNumber, tryNext: 'npm run simulate -- --body "Olá"' }, 'demo workspace ready');
