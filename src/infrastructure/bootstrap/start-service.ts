@@ -11,7 +11,7 @@ import { DeliveryHooks } from '../../application/delivery/delivery-processor';
 import { Clock } from '../../application/ports/clock.port';
 import { dataDirectory } from '../config/data-directory';
 import { ServiceEnvironment, readServiceEnvironment } from '../config/service-environment';
-import { AppModule } from '../di/app.module';
+import { AppModule, AppModuleOptions } from '../di/app.module';
 import { CORE_MODULES } from '../di/core-modules';
 import { buildCoreContainer, ensureIndexes } from '../di/core-container';
 import { QuietNestLogger, createLogger, logFormat } from '../logging/logger';
@@ -26,6 +26,9 @@ import { startTwilioEmulator, type TwilioEmulator } from '../../emulator/twilio-
 import { SIMULATOR_PATH, isLoopbackOrigin } from '../../emulator/simulator/simulator-http';
 import { writeRuntimeFile } from '../config/runtime-file';
 import { DEMO_WHATSAPP_NUMBER, demoTokens, ensureDemoWorkspace, readyBanner } from './demo-workspace';
+
+/** `GET /console/config.json`: the embedded emulator's simulator and the demo tokens, or nulls. */
+export type ConsoleConfig = NonNullable<AppModuleOptions['console']>;
 
 /** The embedded emulator's state file in the data folder (emulated accounts and their credentials). */
 export const EMULATOR_STATE_FILE = 'twilio-emulator.json';
@@ -49,6 +52,8 @@ export interface StartServiceOptions {
   readonly twilioTimeoutMs?: number;
   /** Tests start the background workers themselves (or not at all). */
   readonly startWorkers?: boolean;
+  /** What `GET /console/config.json` answers; default: computed (simulator and demo tokens in the embedded demo default only). */
+  readonly consoleConfig?: ConsoleConfig;
   /** Tests: create the demo workspace though a database is given (default: only on the embedded database). */
   readonly demo?: boolean;
   /** Test-only seams of the delivery process. */
@@ -129,6 +134,12 @@ export async function startService(options: StartServiceOptions = {}): Promise<R
       log.warn({ twilioApiUrl }, 'no Twilio account configured: using the embedded Twilio emulator');
     }
 
+    const consoleConfig: ConsoleConfig = options.consoleConfig ?? {
+      simulatorUrl: emulator ? `${emulator.url}${SIMULATOR_PATH}` : null,
+      // Only the embedded demo default hands out its demo tokens (to the console's sign-in).
+      demo: tokens,
+    };
+
     const connection = await openDatabaseConnection({ uri: mongodbUri, ...(options.dbName ? { dbName: options.dbName } : {}) });
     cleanups.push(() => connection.close());
     await assertSupportedServer(connection);
@@ -152,11 +163,7 @@ export async function startService(options: StartServiceOptions = {}): Promise<R
         container,
         jwtSecret: environment.jwtSecret,
         logger: log,
-        console: {
-          simulatorUrl: emulator ? `${emulator.url}${SIMULATOR_PATH}` : null,
-          // Only the embedded demo default hands out its demo tokens (to the console's sign-in).
-          demo: tokens,
-        },
+        console: consoleConfig,
       }),
       { bufferLogs: true, bodyParser: false },
     );
