@@ -42,6 +42,20 @@ module.exports = {
       to: { path: '^src/interfaces/' },
     },
     {
+      name: 'only-entry-points-start-the-emulator',
+      severity: 'error',
+      comment: 'The Twilio emulator is a second program (ARCHITECTURE.md): the core and the adapters never import it; only the bootstrap, the CLI and the benchmarks start it.',
+      from: { path: '^src/', pathNot: '^src/(emulator/|infrastructure/bootstrap/|bench/|cli\\.ts$|main\\.ts$)' },
+      to: { path: '^src/emulator/' },
+    },
+    {
+      name: 'emulator-imports-no-service-code',
+      severity: 'error',
+      comment: 'The emulator talks to the service only over HTTP, as Twilio does.',
+      from: { path: '^src/emulator/' },
+      to: { path: '^src/(domain|application|infrastructure|interfaces|bench)/' },
+    },
+    {
       name: 'no-cycles',
       severity: 'error',
       from: {},

@@ -24,7 +24,7 @@ module.exports = tseslint.config(
     rules: {
       'no-restricted-imports': restrict([
         { group: FRAMEWORKS, message: 'domain code imports no framework or adapter' },
-        { group: ['**/application/**', '**/infrastructure/**', '**/interfaces/**'], message: 'domain imports only domain' },
+        { group: ['**/application/**', '**/infrastructure/**', '**/interfaces/**', '**/emulator/**'], message: 'domain imports only domain' },
       ]),
     },
   },
@@ -33,14 +33,25 @@ module.exports = tseslint.config(
     rules: {
       'no-restricted-imports': restrict([
         { group: FRAMEWORKS, message: 'application code imports no framework or adapter' },
-        { group: ['**/infrastructure/**', '**/interfaces/**'], message: 'application imports only domain and application' },
+        { group: ['**/infrastructure/**', '**/interfaces/**', '**/emulator/**'], message: 'application imports only domain and application' },
       ]),
     },
   },
   {
     files: ['src/interfaces/**/*.ts'],
     rules: {
-      'no-restricted-imports': restrict([{ group: ['**/infrastructure/**'], message: 'interfaces never import infrastructure' }]),
+      'no-restricted-imports': restrict([
+        { group: ['**/infrastructure/**'], message: 'interfaces never import infrastructure' },
+        { group: ['**/emulator/**'], message: 'the Twilio emulator is a separate program' },
+      ]),
+    },
+  },
+  {
+    files: ['src/emulator/**/*.ts'],
+    rules: {
+      'no-restricted-imports': restrict([
+        { group: ['**/domain/**', '**/application/**', '**/infrastructure/**', '**/interfaces/**'], message: 'the emulator talks to the service only over HTTP' },
+      ]),
     },
   },
   {

@@ -10,6 +10,42 @@ const COMMANDS: Record<string, { help: string; run: (args: string[]) => Promise<
       process.exit(await resetData(args));
     },
   },
+  token: {
+    help: 'print a development bearer token: --role admin|agent --company ID (see --help)',
+    run: async (args) => {
+      const [{ runTokenCommand }, { mintDevelopmentToken }, { dataDirectory }, { developmentSecret }] = await Promise.all([
+        import('./interfaces/cli/token.command'),
+        import('./infrastructure/auth/development-token'),
+        import('./infrastructure/config/data-directory'),
+        import('./infrastructure/config/development-secrets'),
+      ]);
+      // JWT_SECRET wins; else the data folder's development secret, the one `npm start` uses.
+      const secret = () => process.env.JWT_SECRET || developmentSecret(dataDirectory(), 'jwtSecret').value;
+      const mint = (request: Parameters<typeof mintDevelopmentToken>[1]) => mintDevelopmentToken(secret(), request);
+      process.exit(runTokenCommand(args, { mint, out: (line) => process.stdout.write(`${line}\n`), err: (line) => process.stderr.write(`${line}\n`) }));
+    },
+  },
+  simulate: {
+    help: 'a WhatsApp customer writes in: signed webhooks from the running service\'s Twilio emulator (see --help)',
+    run: async (args) => {
+      const [{ runSimulateCommand }, { dataDirectory }, { readRuntimeFile, isAlive }] = await Promise.all([
+        import('./emulator/simulator/simulate-command'),
+        import('./infrastructure/config/data-directory'),
+        import('./infrastructure/config/runtime-file'),
+      ]);
+      const emulatorUrl = () => {
+        const runtime = readRuntimeFile(dataDirectory());
+        if (runtime === null || !isAlive(runtime.pid)) {
+          return { error: 'No running Zapdesk with an embedded Twilio emulator was found in the data folder (runtime.json): start it with `npm start` (no TWILIO_* set), or pass --emulator-url.' };
+        }
+        if (runtime.emulatorUrl === null) return { error: 'The running Zapdesk uses a real Twilio account: there is no emulator to simulate customers with.' };
+        return { url: runtime.emulatorUrl };
+      };
+      const out = (line: string) => process.stdout.write(`${line}\n`);
+      const err = (line: string) => process.stderr.write(`${line}\n`);
+      process.exit(await runSimulateCommand(args, { emulatorUrl, out, err }));
+    },
+  },
   bench: {
     help: 'run the benchmarks (all, or those named) and print their figures; see BENCHMARKS.md',
     run: async (args) => {

@@ -1,20 +1,30 @@
 import 'reflect-metadata';
 import { startService } from './infrastructure/bootstrap/start-service';
+import { createLogger } from './infrastructure/logging/logger';
 
 async function main(): Promise<void> {
-  const service = await startService();
+  const log = createLogger();
+  let service: Awaited<ReturnType<typeof startService>> | null = null;
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    process.stderr.write(`zapdesk: ${signal} received, shutting down\n`);
-    service.close().finally(() => process.exit(0));
+    log.info({ signal }, 'shutting down');
+    void (service?.close() ?? Promise.resolve()).finally(() => {
+      log.info('stopped');
+      process.exit(0);
+    });
   };
+  // Installed first: a Ctrl-C while the database starts (or builds) exits at once (the embedded
+  // database is stopped by its exit hook); once started, everything is closed in order.
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  try {
+    service = await startService({ logger: log });
+  } catch (error) {
+    log.fatal({ err: error }, `failed to start: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`zapdesk: failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});
+void main();

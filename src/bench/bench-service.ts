@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { RunningService, startService } from '../infrastructure/bootstrap/start-service';
 import { RunningDatabase, withDatabaseName } from '../infrastructure/persistence/database/database-server';
 import { freePorts } from '../infrastructure/persistence/database/free-port';
-import { TwilioEmulator } from '../infrastructure/twilio/emulator/twilio-emulator';
+import { TwilioEmulator } from '../emulator/twilio-emulator';
 
 export interface BenchService {
   readonly service: RunningService;

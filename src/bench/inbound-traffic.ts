@@ -1,5 +1,5 @@
-import { newSid } from '../infrastructure/twilio/emulator/emulator-ids';
-import { signWebhook } from '../infrastructure/twilio/emulator/emulator-webhooks';
+import { newSid } from '../emulator/emulator-ids';
+import { signWebhook } from '../emulator/emulator-webhooks';
 import type { PreparedWebhook } from './webhook-client';
 
 export interface InboundTrafficOptions {

@@ -3,7 +3,7 @@ import jwt from 'jsonwebtoken';
 import type { RunningService } from '../infrastructure/bootstrap/start-service';
 import type { RunningDatabase } from '../infrastructure/persistence/database/database-server';
 import { startBenchDatabase, type BenchBackend } from './bench-database';
-import { startTwilioEmulator, type TwilioEmulator } from '../infrastructure/twilio/emulator/twilio-emulator';
+import { startTwilioEmulator, type TwilioEmulator } from '../emulator/twilio-emulator';
 import { startBaselineServer, type BaselineServer } from './baseline-server';
 import { startBenchService } from './bench-service';
 

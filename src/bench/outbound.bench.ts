@@ -6,7 +6,7 @@ import { TicketRepository } from '../domain/ticket/ticket.repository';
 import type { RunningService } from '../infrastructure/bootstrap/start-service';
 import { DEFAULT_SEND_RATE_PER_SECOND } from '../domain/integration/twilio-integration';
 import { benchBackend, startBenchDatabase, type BenchBackend } from './bench-database';
-import { startTwilioEmulator, type TwilioEmulator } from '../infrastructure/twilio/emulator/twilio-emulator';
+import { startTwilioEmulator, type TwilioEmulator } from '../emulator/twilio-emulator';
 import type { Benchmark, BenchmarkResult } from './benchmark';
 import { DatabaseOperationProfiler } from './database-operation-profiler';
 import { startBenchService } from './bench-service';

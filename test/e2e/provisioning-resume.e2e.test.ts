@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { startService } from '../../src/infrastructure/bootstrap/start-service';
-import { startTwilioEmulator, TwilioEmulator } from '../../src/infrastructure/twilio/emulator/twilio-emulator';
+import { startTwilioEmulator, TwilioEmulator } from '../../src/emulator/twilio-emulator';
 import { connectTestDatabase, testDatabaseUri } from '../support/database/test-database';
 import { eventually, TEST_JWT_SECRET } from '../support/e2e/test-service';
 import jwt from 'jsonwebtoken';

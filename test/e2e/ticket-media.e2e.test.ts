@@ -7,7 +7,7 @@ import { Message } from '../../src/domain/message/message';
 import { MessageRepository } from '../../src/domain/message/message.repository';
 import { Ticket } from '../../src/domain/ticket/ticket';
 import { TicketRepository } from '../../src/domain/ticket/ticket.repository';
-import type { AccountRecord } from '../../src/infrastructure/twilio/emulator';
+import type { AccountRecord } from '../../src/emulator';
 import { startTestService, TestService } from '../support/e2e/test-service';
 import { connectExistingNumber } from '../support/e2e/whatsapp-fixtures';
 

@@ -5,21 +5,35 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Container } from 'inversify';
 import { Connection } from 'mongoose';
+import type pino from 'pino';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { DeliveryHooks } from '../../application/delivery/delivery-processor';
 import { Clock } from '../../application/ports/clock.port';
 import { dataDirectory } from '../config/data-directory';
 import { ServiceEnvironment, readServiceEnvironment } from '../config/service-environment';
-import { AppModule } from '../di/app.module';
+import { AppModule, AppModuleOptions } from '../di/app.module';
 import { CORE_MODULES } from '../di/core-modules';
 import { buildCoreContainer, ensureIndexes } from '../di/core-container';
-import { createLogger } from '../logging/logger';
+import { QuietNestLogger, createLogger, logFormat } from '../logging/logger';
 import { startDatabaseServer, redactMongoUri, RunningDatabase } from '../persistence/database/database-server';
 import { freePorts } from '../persistence/database/free-port';
 import { openDatabaseConnection } from '../persistence/mongoose/connection';
 import { assertSupportedServer } from '../persistence/mongoose/supported-server';
 import { ProvisioningWorker } from '../workers/provisioning-worker';
-import { startTwilioEmulator } from '../twilio/emulator/twilio-emulator';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { join } from 'node:path';
+import { startTwilioEmulator, type TwilioEmulator } from '../../emulator/twilio-emulator';
+import { SIMULATOR_PATH, isLoopbackOrigin } from '../../emulator/simulator/simulator-http';
+import { writeRuntimeFile } from '../config/runtime-file';
+import { DEMO_WHATSAPP_NUMBER, demoTokens, ensureDemoWorkspace, readyBanner } from './demo-workspace';
+
+/** `GET /console/config.json`: the embedded emulator's simulator and the demo tokens, or nulls. */
+export type ConsoleConfig = NonNullable<AppModuleOptions['console']>;
+
+/** The embedded emulator's state file in the data folder (emulated accounts and their credentials). */
+export const EMULATOR_STATE_FILE = 'twilio-emulator.json';
+/** A reply containing this fails once with Twilio error 30008 (embedded emulator only): to try retries. */
+export const FAIL_MARKER = '#fail';
 
 export interface StartServiceOptions {
   readonly env?: NodeJS.ProcessEnv;
@@ -31,11 +45,17 @@ export interface StartServiceOptions {
   readonly dbName?: string;
   readonly logLevel?: string;
   readonly logDestination?: NodeJS.WritableStream;
+  /** The logger to use (main.ts makes it first, to log a failed start and the shutdown too). */
+  readonly logger?: pino.Logger;
   readonly clock?: Clock;
   readonly provisioningIntervalMs?: number;
   readonly twilioTimeoutMs?: number;
   /** Tests start the background workers themselves (or not at all). */
   readonly startWorkers?: boolean;
+  /** What `GET /console/config.json` answers; default: computed (simulator and demo tokens in the embedded demo default only). */
+  readonly consoleConfig?: ConsoleConfig;
+  /** Tests: create the demo workspace though a database is given (default: only on the embedded database). */
+  readonly demo?: boolean;
   /** Test-only seams of the delivery process. */
   readonly deliveryHooks?: DeliveryHooks;
 }
@@ -46,6 +66,7 @@ export interface RunningService {
   readonly container: Container;
   readonly connection: Connection;
   readonly environment: ServiceEnvironment;
+  readonly log: pino.Logger;
   /** The embedded Twilio emulator's URL when no Twilio account is configured. */
   readonly twilioApiUrl: string | null;
   close(): Promise<void>;
@@ -56,8 +77,16 @@ export interface RunningService {
  * embedded emulator), the core container and the HTTP app. Used by main.ts and e2e tests.
  */
 export async function startService(options: StartServiceOptions = {}): Promise<RunningService> {
-  const environment = readServiceEnvironment(options.env ?? process.env);
-  const log = createLogger(options.logLevel, options.logDestination);
+  const env = options.env ?? process.env;
+  const environment = readServiceEnvironment(env);
+  const dataDir = dataDirectory(env);
+  const format = options.logDestination ? 'json' : logFormat(env);
+  const log =
+    options.logger ??
+    createLogger({
+      ...(options.logLevel ? { level: options.logLevel } : {}),
+      ...(options.logDestination ? { destination: options.logDestination } : {}),
+    });
   const cleanups: Array<() => Promise<void>> = [];
   try {
     for (const warning of environment.warnings) log.warn(warning);
@@ -66,26 +95,50 @@ export async function startService(options: StartServiceOptions = {}): Promise<R
     let mongodbUri = options.mongodbUri ?? environment.mongodbUri;
     if (!mongodbUri) {
       // The embedded default keeps its data between runs, in the data folder.
-      database = await startDatabaseServer({ log: (line) => log.info(line), persistentDataDir: dataDirectory(options.env ?? process.env) });
+      database = await startDatabaseServer({ log: (line) => logDatabaseLine(log, line), env, persistentDataDir: dataDir });
       cleanups.push(() => database!.stop());
       mongodbUri = database.uri;
     }
     log.info({ database: database?.kind ?? 'external', uri: redactMongoUri(mongodbUri) }, 'database chosen');
 
-    let twilioApiUrl = environment.twilioApiUrl;
-    let masterAccount = environment.masterAccount;
-    if (!masterAccount && !twilioApiUrl) {
-      const emulator = await startTwilioEmulator({ port: 0 });
-      cleanups.push(() => emulator.close());
-      twilioApiUrl = emulator.url;
-      masterAccount = emulator.masterAccount;
-      log.warn({ twilioApiUrl }, 'no Twilio account configured: using the embedded Twilio emulator');
-    }
-
     const host = options.host ?? process.env.HOST ?? '0.0.0.0';
     let port = options.port ?? environment.port;
     if (port === 0) [port] = await freePorts(1, host);
     const apiUrl = environment.apiUrl ?? `http://localhost:${port}`;
+
+    // The demo workspace comes with the full embedded default only: no database, no Twilio given.
+    const demo = (options.demo ?? database !== null) && !environment.masterAccount && !environment.twilioApiUrl;
+    // The demo company's development tokens: printed when ready and given to the console.
+    const tokens = demo ? demoTokens(environment.jwtSecret) : null;
+    let twilioApiUrl = environment.twilioApiUrl;
+    let masterAccount = environment.masterAccount;
+    let emulator: TwilioEmulator | null = null;
+    if (!masterAccount && !twilioApiUrl) {
+      const apiOrigin = new URL(apiUrl).origin;
+      const started = await startTwilioEmulator({
+        port: environment.emulator.port,
+        // Emulated accounts and their credentials outlive the run, like the integrations stored with them.
+        stateFile: join(dataDir, EMULATOR_STATE_FILE),
+        messageLifecycle: { stepDelayMs: environment.emulator.stepDelayMs, finalStatus: 'read', sendCallbacks: true },
+        failMarker: FAIL_MARKER,
+        reportError: (error) => log.error({ err: error }, 'Twilio emulator: internal error'),
+        simulator: {
+          defaultTo: () => (demo ? DEMO_WHATSAPP_NUMBER : undefined),
+          allowOrigin: (origin) => origin === apiOrigin || isLoopbackOrigin(origin),
+        },
+      });
+      emulator = started;
+      cleanups.push(() => started.close());
+      twilioApiUrl = started.url;
+      masterAccount = started.masterAccount;
+      log.warn({ twilioApiUrl }, 'no Twilio account configured: using the embedded Twilio emulator');
+    }
+
+    const consoleConfig: ConsoleConfig = options.consoleConfig ?? {
+      simulatorUrl: emulator ? `${emulator.url}${SIMULATOR_PATH}` : null,
+      // Only the embedded demo default hands out its demo tokens (to the console's sign-in).
+      demo: tokens,
+    };
 
     const connection = await openDatabaseConnection({ uri: mongodbUri, ...(options.dbName ? { dbName: options.dbName } : {}) });
     cleanups.push(() => connection.close());
@@ -109,12 +162,12 @@ export async function startService(options: StartServiceOptions = {}): Promise<R
       AppModule.forRoot({
         container,
         jwtSecret: environment.jwtSecret,
-        ...(options.logLevel ? { logLevel: options.logLevel } : {}),
-        ...(options.logDestination ? { logDestination: options.logDestination } : {}),
+        logger: log,
+        console: consoleConfig,
       }),
       { bufferLogs: true, bodyParser: false },
     );
-    app.useLogger(app.get(PinoNestLogger));
+    app.useLogger(new QuietNestLogger(app.get(PinoNestLogger)));
     app.disable('x-powered-by');
     // Small limits: our JSON bodies and Twilio's webhooks are a few KB; larger is refused with 413.
     app.useBodyParser('json', { limit: '64kb' });
@@ -135,19 +188,34 @@ export async function startService(options: StartServiceOptions = {}): Promise<R
         }
       }
     }
-    if (environment.generatedJwtSecret) {
-      // Printed once so a developer can mint tokens for the dev run; never in production.
-      process.stderr.write(`zapdesk: development JWT_SECRET for this run: ${environment.generatedJwtSecret}\n`);
-    }
     log.info({ host, port, apiUrl }, 'zapdesk is listening');
-
     const localHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+    const url = `http://${localHost}:${port}`;
+
+    if (emulator !== null) {
+      // `npm run simulate` (another process) finds the emulator here.
+      const removeRuntimeFile = writeRuntimeFile(dataDir, { pid: process.pid, serviceUrl: url, apiUrl, emulatorUrl: emulator.url, startedAt: new Date().toISOString() });
+      cleanups.unshift(async () => removeRuntimeFile());
+    }
+    if (tokens !== null && emulator !== null) {
+      try {
+        const { record } = await ensureDemoWorkspace({ dataDir, emulator, commands: app.get(CommandBus), queries: app.get(QueryBus), log });
+        // The one place a credential is printed on purpose: development tokens of the demo company.
+        if (format === 'pretty') log.info(readyBanner({ apiUrl, tokens, whatsappNumber: record.whatsappNumber }));
+        else log.info({ consoleUrl: `${apiUrl}/console`, adminToken: tokens.adminToken, agentToken: tokens.agentToken, whatsappNumber: record.whatsappNumber, tryNext: 'npm run simulate -- --body "Olá"' }, 'demo workspace ready');
+      } catch (error) {
+        // The service itself is fine; only the demo is missing.
+        log.error({ err: error }, 'could not create the demo workspace (npm run reset starts over)');
+      }
+    }
+
     return {
-      url: `http://${localHost}:${port}`,
+      url,
       app,
       container,
       connection,
       environment,
+      log,
       twilioApiUrl,
       close: () => runAll(cleanups),
     };
@@ -155,6 +223,12 @@ export async function startService(options: StartServiceOptions = {}): Promise<R
     await runAll(cleanups);
     throw error;
   }
+}
+
+/** The embedded database's own chatter about index options it ignores is debug, not info. */
+function logDatabaseLine(log: pino.Logger, line: string): void {
+  if (/is not yet implemented\. ignoring$/.test(line)) log.debug(line);
+  else log.info(line);
 }
 
 async function runAll(cleanups: Array<() => Promise<void>>): Promise<void> {

@@ -1,6 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { DEFAULT_DELIVERY_SETTINGS, DeliverySettings } from '../../application/delivery/delivery-settings';
-import { Keyring, generateKeyringEntry, parseKeyring } from '../crypto/aes-gcm-secret-cipher';
+import { Keyring, parseKeyring } from '../crypto/aes-gcm-secret-cipher';
+import { dataDirectory } from './data-directory';
+import { DEVELOPMENT_SECRET_FILES, developmentSecret } from './development-secrets';
 
 /** Outbound delivery tunables (DELIVERY_*). */
 export interface DeliveryEnvironment extends DeliverySettings {
@@ -27,15 +28,17 @@ export interface ServiceEnvironment {
   readonly whatsappNumber: string | null;
   readonly twilioApiUrl: string | null;
   readonly senderPollIntervalMs: number;
-  /** Notes for the operator about generated development values (never the values' secrets). */
+  /** Notes for the operator about development values (never the values themselves). */
   readonly warnings: readonly string[];
-  /** A generated JWT secret, printed once at start in development so tokens can be made. */
-  readonly generatedJwtSecret: string | null;
+  /** Whether JWT_SECRET comes from the data folder (development) rather than the environment. */
+  readonly developmentJwtSecret: boolean;
   readonly delivery: DeliveryEnvironment;
   /** Real-time: EVENT_LOG_*, SSE_HEARTBEAT_MS, SSE_RETRY_MS. */
   readonly realtime: RealtimeSettings;
   /** Filing accepted inbound messages on their tickets: INBOUND_FILING_*. */
   readonly inboundFiling: InboundFilingSettings;
+  /** The embedded Twilio emulator (no Twilio account configured): EMULATOR_PORT, EMULATOR_STEP_DELAY_MS. */
+  readonly emulator: { readonly port: number; readonly stepDelayMs: number };
 }
 
 export interface InboundFilingSettings {
@@ -82,17 +85,22 @@ export function readServiceEnvironment(env: NodeJS.ProcessEnv = process.env): Se
     if (missing.length > 0) throw new EnvironmentError(`NODE_ENV=production needs: ${missing.join(', ')}`);
   }
 
+  // Development: secrets generated once and kept in the data folder, so tokens and stored
+  // credentials stay valid across restarts (production requires both, above).
+  const dataDir = dataDirectory(env);
   let jwtSecret = env.JWT_SECRET ?? '';
-  let generatedJwtSecret: string | null = null;
-  if (!jwtSecret) {
-    jwtSecret = generatedJwtSecret = randomBytes(32).toString('hex');
-    warnings.push('JWT_SECRET is not set: generated a development secret for this run');
+  const developmentJwtSecret = !jwtSecret;
+  if (developmentJwtSecret) {
+    const secret = developmentSecret(dataDir, 'jwtSecret');
+    jwtSecret = secret.value;
+    warnings.push(`JWT_SECRET is not set: using the development secret ${secret.created ? 'generated into' : 'kept in'} the data folder (${DEVELOPMENT_SECRET_FILES.jwtSecret}); \`npm run token\` mints tokens with it`);
   }
 
   let keysText = env.ENCRYPTION_KEYS ?? '';
   if (!keysText) {
-    keysText = generateKeyringEntry('dev');
-    warnings.push('ENCRYPTION_KEYS is not set: generated a development key for this run (tokens stored now will not decrypt after a restart)');
+    const keys = developmentSecret(dataDir, 'encryptionKeys');
+    keysText = keys.value;
+    warnings.push(`ENCRYPTION_KEYS is not set: using the development key ${keys.created ? 'generated into' : 'kept in'} the data folder (${DEVELOPMENT_SECRET_FILES.encryptionKeys})`);
   }
   const keyring = parseKeyring(keysText);
   const activeKeyId = env.ENCRYPTION_KEY_ID ?? [...keyring.keys()][0]!;
@@ -115,11 +123,20 @@ export function readServiceEnvironment(env: NodeJS.ProcessEnv = process.env): Se
     twilioApiUrl: env.TWILIO_API_URL ? env.TWILIO_API_URL.replace(/\/+$/, '') : null,
     senderPollIntervalMs: Number.isFinite(poll) && poll > 0 ? poll : 60_000,
     warnings,
-    generatedJwtSecret,
+    developmentJwtSecret,
     delivery: readDeliveryEnvironment(env),
     realtime: readRealtimeSettings(env),
     inboundFiling: readInboundFilingSettings(env),
+    emulator: readEmulatorSettings(env),
   };
+}
+
+function readEmulatorSettings(env: NodeJS.ProcessEnv): { port: number; stepDelayMs: number } {
+  const port = Number(env.EMULATOR_PORT || 0);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new EnvironmentError('EMULATOR_PORT must be a port number (0: any free port)');
+  const stepDelayMs = Number(env.EMULATOR_STEP_DELAY_MS || 1000);
+  if (!Number.isInteger(stepDelayMs) || stepDelayMs < 1) throw new EnvironmentError('EMULATOR_STEP_DELAY_MS must be a whole number of at least 1');
+  return { port, stepDelayMs };
 }
 
 function readDeliveryEnvironment(env: NodeJS.ProcessEnv): DeliveryEnvironment {

@@ -4,10 +4,12 @@ import { CqrsModule, EventBus } from '@nestjs/cqrs';
 import { EventEmitter2, EventEmitterModule } from '@nestjs/event-emitter';
 import { Container } from 'inversify';
 import { LoggerModule } from 'nestjs-pino';
+import type pino from 'pino';
 import { AUTH_SETTINGS, JwtAuthGuard } from '../../interfaces/http/auth/jwt-auth.guard';
 import { ApiExceptionFilter } from '../../interfaces/http/errors/api-exception.filter';
 import { EVENT_STREAMS } from '../../interfaces/http/events/event-stream';
 import { HealthController } from '../../interfaces/http/health.controller';
+import { CONSOLE_CONFIG, ConsoleConfig, ConsoleConfigController } from '../../interfaces/http/console/console-config.controller';
 import { pinoHttpOptions } from '../logging/logger';
 import { CORE_CONTAINER, CqrsRegistrar } from './cqrs-registrar';
 import { HTTP_CONTROLLERS, interfaceProviders } from './interface-providers';
@@ -16,9 +18,10 @@ import { connectRealtime } from './modules/realtime.module';
 export interface AppModuleOptions {
   readonly container: Container;
   readonly jwtSecret: string;
-  readonly logLevel?: string;
-  /** Where logs go (stdout when omitted); tests capture them to scan for secrets. */
-  readonly logDestination?: NodeJS.WritableStream;
+  /** The service's logger: requests and Nest's own lines go through it. */
+  readonly logger: pino.Logger;
+  /** `GET /console/config.json`; nothing to share unless the embedded demo default runs. */
+  readonly console?: ConsoleConfig;
 }
 
 /** The Nest root module: edges only. Use cases and adapters come from the core container. */
@@ -30,13 +33,12 @@ export class AppModule {
       imports: [
         CqrsModule.forRoot(),
         EventEmitterModule.forRoot({ wildcard: false, maxListeners: 0 }),
-        LoggerModule.forRoot({
-          pinoHttp: options.logDestination ? [pinoHttpOptions(options.logLevel), options.logDestination] : pinoHttpOptions(options.logLevel),
-        }),
+        LoggerModule.forRoot({ pinoHttp: pinoHttpOptions(options.logger) }),
       ],
-      controllers: [HealthController, ...HTTP_CONTROLLERS],
+      controllers: [HealthController, ConsoleConfigController, ...HTTP_CONTROLLERS],
       providers: [
         { provide: CORE_CONTAINER, useValue: options.container },
+        { provide: CONSOLE_CONFIG, useValue: options.console ?? { simulatorUrl: null, demo: null } },
         { provide: AUTH_SETTINGS, useValue: { jwtSecret: options.jwtSecret } },
         { provide: APP_GUARD, useClass: JwtAuthGuard },
         { provide: APP_FILTER, useClass: ApiExceptionFilter },

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { startTwilioEmulator, type TwilioEmulator } from '../../../src/infrastructure/twilio/emulator';
+import { startTwilioEmulator, type TwilioEmulator } from '../../../src/emulator';
 
 /**
  * Every resource the emulator answers must fit Twilio's official OpenAPI schema: no property the

@@ -6,7 +6,7 @@ import {
   type MediaContent,
   type TwilioCredentials,
 } from '../../../src/application/ports/twilio-gateway.port';
-import { startTwilioEmulator, type TwilioEmulator } from '../../../src/infrastructure/twilio/emulator';
+import { startTwilioEmulator, type TwilioEmulator } from '../../../src/emulator';
 import { TwilioSdkGateway } from '../../../src/infrastructure/twilio/twilio-sdk.gateway';
 
 /** TwilioSdkGateway.openMedia against the emulator (Twilio's media → CDN redirect) and hand-made servers. */

@@ -9,7 +9,7 @@ import {
 } from '../../../src/application/ports/twilio-gateway.port';
 import { TwilioSdkGateway } from '../../../src/infrastructure/twilio/twilio-sdk.gateway';
 import { TwilioRequestClient } from '../../../src/infrastructure/twilio/twilio-request-client';
-import { startTwilioEmulator, type TwilioEmulator } from '../../../src/infrastructure/twilio/emulator';
+import { startTwilioEmulator, type TwilioEmulator } from '../../../src/emulator';
 
 /** The real TwilioSdkGateway (hence the real `twilio` SDK) against the Twilio emulator. */
 

@@ -3,7 +3,7 @@ import { PassThrough } from 'node:stream';
 import jwt from 'jsonwebtoken';
 import request from 'supertest';
 import { RunningService, StartServiceOptions, startService } from '../../../src/infrastructure/bootstrap/start-service';
-import { TwilioEmulator, TwilioEmulatorOptions, startTwilioEmulator } from '../../../src/infrastructure/twilio/emulator/twilio-emulator';
+import { TwilioEmulator, TwilioEmulatorOptions, startTwilioEmulator } from '../../../src/emulator/twilio-emulator';
 import { testDatabaseUri } from '../database/test-database';
 
 export const TEST_JWT_SECRET = 'test-jwt-secret-for-e2e-only-0123456789';

@@ -1,6 +1,6 @@
 import { InboundFilingProcess } from '../../../src/application/message/inbound-inbox/inbound-filing.process';
 import twilio from 'twilio';
-import type { AccountRecord } from '../../../src/infrastructure/twilio/emulator/emulator-state';
+import type { AccountRecord } from '../../../src/emulator/emulator-state';
 import { TestService } from './test-service';
 
 export interface ConnectedNumber {

@@ -183,6 +183,8 @@ export class EmulatorState {
   /** CDN links by token; the media route redirects to them. */
   readonly cdnLinks = new Map<string, CdnLink>();
   readonly cdnRequests: CdnRequestLog[] = [];
+  /** Sends already failed on purpose by the fail marker (account, recipient, body). */
+  readonly failedOnce = new Set<string>();
   readonly masterSid: string;
   senderOnlineDelayMs: number;
 

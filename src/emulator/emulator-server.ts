@@ -25,12 +25,16 @@ export interface ServerDeps {
   readonly faults: FaultInjector;
   readonly timers: EmulatorTimers;
   readonly context: () => EmulatorContext;
+  /** Called after a request that changed something (not GET, answered below 400). */
+  readonly onChange?: () => void;
+  /** Where an emulator bug is reported (answered 500 like Twilio); stderr by default. */
+  readonly reportError?: (error: unknown) => void;
 }
 
 export function requestListener(deps: ServerDeps): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     handle(req, res, deps).catch((error: unknown) => {
-      if (!res.headersSent) writeResponse(res, internalError(error));
+      if (!res.headersSent) writeResponse(res, internalError(error, deps.reportError));
     });
   };
 }
@@ -67,7 +71,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDep
       deps.context(),
     );
   } catch (error: unknown) {
-    response = error instanceof TwilioApiError ? errorResponse(error) : internalError(error);
+    response = error instanceof TwilioApiError ? errorResponse(error) : internalError(error, deps.reportError);
   }
   deps.state.requests.push({
     method,
@@ -77,6 +81,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDep
     status: response.status,
     at: receivedAt,
   });
+  if (method !== 'GET' && response.status < 400) deps.onChange?.();
   // The client may have given up (timeout fault); nothing to answer then.
   if (res.destroyed || res.writableEnded) return;
   writeResponse(res, response);
@@ -91,8 +96,9 @@ function parseJson(raw: string): unknown {
   }
 }
 
-function internalError(error: unknown): EmulatorResponse {
-  process.stderr.write(`[twilio-emulator] internal error: ${error instanceof Error ? error.stack : String(error)}\n`);
+function internalError(error: unknown, report?: (error: unknown) => void): EmulatorResponse {
+  if (report) report(error);
+  else process.stderr.write(`[twilio-emulator] internal error: ${error instanceof Error ? error.stack : String(error)}\n`);
   return errorResponse(new TwilioApiError(500, 20500, 'An internal server error has occurred'));
 }
 

@@ -30,6 +30,8 @@ export interface EmulatorContext {
   readonly lifecycle: MessageLifecycle;
   /** Require an ONLINE WhatsApp sender of the account for `From` (error 63007 otherwise). */
   readonly strictSenders: boolean;
+  /** A body containing this marker fails once per (account, recipient, body) with 30008; null: off. */
+  readonly failMarker: string | null;
 }
 
 export type RouteHandler = (req: RouteRequest, ctx: EmulatorContext) => EmulatorResponse | Promise<EmulatorResponse>;

@@ -117,8 +117,17 @@ function createMessage(req: RouteRequest, ctx: EmulatorContext): EmulatorRespons
   });
   const payer = ctx.state.payerOf(message.accountSid);
   if (payer !== undefined) payer.balance -= 0.005;
-  ctx.lifecycle.onCreated(message, req.fault?.asyncErrorCode);
+  ctx.lifecycle.onCreated(message, req.fault?.asyncErrorCode ?? markedFailure(ctx, message));
   return { status: 201, json: messageJson(message) };
+}
+
+/** 30008 (unknown error, undelivered) the first time a body with the fail marker goes to a recipient. */
+function markedFailure(ctx: EmulatorContext, message: MessageRecord): number | undefined {
+  if (ctx.failMarker === null || !message.body.includes(ctx.failMarker)) return undefined;
+  const key = `${message.accountSid} ${message.to} ${message.body}`;
+  if (ctx.state.failedOnce.has(key)) return undefined;
+  ctx.state.failedOnce.add(key);
+  return 30008;
 }
 
 function isJsonObject(raw: string): boolean {

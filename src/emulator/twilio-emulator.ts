@@ -23,6 +23,8 @@ import { accountRoutes } from './resources/accounts.resource';
 import { phoneNumberRoutes } from './resources/phone-numbers.resource';
 import { messageRoutes } from './resources/messages.resource';
 import { senderRoutes } from './resources/senders.resource';
+import { persistState, readPersistedMaster, restoreState } from './emulator-persistence';
+import { handleSimulatorRequest, isSimulatorRequest } from './simulator/simulator-http';
 
 export interface TwilioEmulatorOptions {
   /** 0 (default) picks a free port. */
@@ -40,6 +42,24 @@ export interface TwilioEmulatorOptions {
   readonly strictSenders?: boolean;
   /** Timeout of the emulator's own webhook POSTs; default 15000 (Twilio's budget). */
   readonly webhookTimeoutMs?: number;
+  /**
+   * Keep accounts (and their credentials), numbers and senders in this file across runs: read at
+   * start (its master account wins over `masterAccount`), rewritten after every change. Mode 0600.
+   */
+  readonly stateFile?: string;
+  /**
+   * A send whose body contains this marker is accepted, then fails with 30008 (undelivered) the
+   * first time that body is sent to that recipient; sending it again (a retry) succeeds. Default: none.
+   */
+  readonly failMarker?: string;
+  /** Where an emulator bug (answered 500) is reported; stderr by default. */
+  readonly reportError?: (error: unknown) => void;
+  /** The simulator (`/_simulator/...`): the number written to when a request names none, and CORS. */
+  readonly simulator?: {
+    readonly defaultTo?: () => string | undefined;
+    /** Browser origins allowed to call it; default: loopback origins. */
+    readonly allowOrigin?: (origin: string) => boolean;
+  };
 }
 
 export interface InboundMessageInput {
@@ -84,43 +104,61 @@ export interface TwilioEmulator {
   deliverInbound(input: InboundMessageInput): Promise<InboundDeliveryResult>;
   /** Sets a message's status (and ErrorCode) and POSTs its status callback, if it has one. */
   advanceMessage(messageSid: string, status: string, errorCode?: number): Promise<WebhookDelivery | undefined>;
+  /** Writes the state file now (a no-op without `stateFile`); changes through the REST API are saved already. */
+  persist(): void;
   close(): Promise<void>;
 }
 
 const ROUTES: readonly Route[] = [...accountRoutes, ...phoneNumberRoutes, ...messageRoutes, ...senderRoutes];
 
 export async function startTwilioEmulator(options: TwilioEmulatorOptions = {}): Promise<TwilioEmulator> {
-  const master = options.masterAccount ?? { sid: newSid('AC'), token: newAuthToken() };
+  const stateFile = options.stateFile;
+  const master = (stateFile === undefined ? null : readPersistedMaster(stateFile)) ?? options.masterAccount ?? { sid: newSid('AC'), token: newAuthToken() };
   const state = new EmulatorState({
     senderOnlineDelayMs: options.senderOnlineDelayMs ?? 100,
     master,
     ...(options.masterBalance === undefined ? {} : { masterBalance: options.masterBalance }),
   });
+  const persist = stateFile === undefined ? () => undefined : () => persistState(state, stateFile);
+  if (stateFile !== undefined) {
+    restoreState(state, stateFile);
+    persist();
+  }
   const faults = new FaultInjector();
   const timers = new EmulatorTimers();
   const webhookTimeoutMs = options.webhookTimeoutMs ?? 15_000;
   const lifecycle = new MessageLifecycle(state, timers, options.messageLifecycle ?? false, webhookTimeoutMs);
   // The context needs the URL, known only once the server listens.
-  const holder: { context?: EmulatorContext } = {};
-  const server = createServer(
-    requestListener({
-      routes: ROUTES,
+  const holder: { context?: EmulatorContext; deliverInbound?: TwilioEmulator['deliverInbound'] } = {};
+  const rest = requestListener({
+    routes: ROUTES,
+    state,
+    faults,
+    timers,
+    context: () => {
+      if (holder.context === undefined) throw new Error('emulator not listening yet');
+      return holder.context;
+    },
+    onChange: persist,
+    ...(options.reportError ? { reportError: options.reportError } : {}),
+  });
+  const server = createServer((req, res) => {
+    if (!isSimulatorRequest(req.url)) return rest(req, res);
+    void handleSimulatorRequest(req, res, {
       state,
-      faults,
-      timers,
-      context: () => {
-        if (holder.context === undefined) throw new Error('emulator not listening yet');
-        return holder.context;
-      },
-    }),
-  );
+      deliver: (input) => holder.deliverInbound!(input),
+      persist,
+      ...(options.simulator?.defaultTo ? { defaultTo: options.simulator.defaultTo } : {}),
+      ...(options.simulator?.allowOrigin ? { allowOrigin: options.simulator.allowOrigin } : {}),
+    });
+  });
   // Longer than typical client keep-alive idle times, so pooled sockets are not cut mid-reuse.
   server.keepAliveTimeout = 65_000;
   const host = options.host ?? '127.0.0.1';
   await listen(server, options.port ?? 0, host);
   const { port } = server.address() as AddressInfo;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  holder.context = { state, baseUrl: url, lifecycle, strictSenders: options.strictSenders ?? false };
+  holder.context = { state, baseUrl: url, lifecycle, strictSenders: options.strictSenders ?? false, failMarker: options.failMarker ?? null };
 
   const tokenFor = (params: Readonly<Record<string, string>>, override?: string): string => {
     if (override !== undefined) return override;
@@ -139,6 +177,22 @@ export async function startTwilioEmulator(options: TwilioEmulatorOptions = {}): 
   };
   const buildInboundParams = (input: InboundMessageInput): Record<string, string> => inboundParams(state, url, input);
 
+  const deliverInbound: TwilioEmulator['deliverInbound'] = async (input) => {
+    const to = input.to.replace(/^whatsapp:/, '');
+    const number = state.numberByPhone(to);
+    if (number === undefined || number.smsUrl === null) throw new Error(`${to} is not an owned number with an SmsUrl`);
+    const params = buildInboundParams({ ...input, accountSid: number.accountSid });
+    const post = { authToken: tokenFor(params), timeoutMs: webhookTimeoutMs };
+    const attempts = [...(await postWithOverrides(number.smsUrl, params, post))];
+    const failed = (d: WebhookDelivery | undefined): boolean => d === undefined || d.status === undefined || d.status >= 400;
+    if (failed(attempts[attempts.length - 1]) && number.smsFallbackUrl !== null) {
+      attempts.push(...(await postWithOverrides(number.smsFallbackUrl, params, post)));
+    }
+    for (const attempt of attempts) logWebhook(state, 'inbound', attempt, params);
+    return { params, attempts };
+  };
+  holder.deliverInbound = deliverInbound;
+
   return {
     url,
     masterAccount: { accountSid: master.sid, authToken: master.token },
@@ -152,23 +206,12 @@ export async function startTwilioEmulator(options: TwilioEmulatorOptions = {}): 
       if (message === undefined) throw new Error(`unknown message ${messageSid}`);
       return statusCallbackParams(message);
     },
-    deliverInbound: async (input) => {
-      const to = input.to.replace(/^whatsapp:/, '');
-      const number = state.numberByPhone(to);
-      if (number === undefined || number.smsUrl === null) throw new Error(`${to} is not an owned number with an SmsUrl`);
-      const params = buildInboundParams({ ...input, accountSid: number.accountSid });
-      const post = { authToken: tokenFor(params), timeoutMs: webhookTimeoutMs };
-      const attempts = [...(await postWithOverrides(number.smsUrl, params, post))];
-      const failed = (d: WebhookDelivery | undefined): boolean => d === undefined || d.status === undefined || d.status >= 400;
-      if (failed(attempts[attempts.length - 1]) && number.smsFallbackUrl !== null) {
-        attempts.push(...(await postWithOverrides(number.smsFallbackUrl, params, post)));
-      }
-      for (const attempt of attempts) logWebhook(state, 'inbound', attempt, params);
-      return { params, attempts };
-    },
+    deliverInbound,
     advanceMessage: (messageSid, status, errorCode) => lifecycle.advance(messageSid, status, errorCode),
+    persist,
     close: async () => {
       timers.clearAll();
+      persist();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
