@@ -8,7 +8,7 @@ const FRAMEWORKS = ['@nestjs/*', 'inversify', 'mongoose', 'mongodb', 'twilio', '
 const restrict = (patterns) => ['error', { patterns }];
 
 module.exports = tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'artifacts/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -41,6 +41,12 @@ module.exports = tseslint.config(
     files: ['src/interfaces/**/*.ts'],
     rules: {
       'no-restricted-imports': restrict([{ group: ['**/infrastructure/**'], message: 'interfaces never import infrastructure' }]),
+    },
+  },
+  {
+    files: ['console/**/*.ts', 'console/**/*.tsx'],
+    rules: {
+      'no-restricted-imports': restrict([{ group: ['**/src/**', '**/test/**'], message: 'the console is a client of the public API: it imports nothing of the service' }]),
     },
   },
   {
