@@ -18,6 +18,7 @@ import { startDatabaseServer, redactMongoUri, RunningDatabase } from '../persist
 import { freePorts } from '../persistence/database/free-port';
 import { openDatabaseConnection } from '../persistence/mongoose/connection';
 import { WriteSlots } from '../persistence/mongoose/write-slots';
+import { ConsoleConfig, NO_CONSOLE_CONFIG, serveConsole } from './console-assets';
 import { ProvisioningWorker } from '../workers/provisioning-worker';
 import { startTwilioEmulator } from '../twilio/emulator/twilio-emulator';
 
@@ -38,6 +39,8 @@ export interface StartServiceOptions {
   readonly startWorkers?: boolean;
   /** Test-only seams of the delivery process. */
   readonly deliveryHooks?: DeliveryHooks;
+  /** What the agent console's /console/config.json answers; default: no simulator, no demo users. */
+  readonly consoleConfig?: ConsoleConfig;
 }
 
 export interface RunningService {
@@ -129,6 +132,7 @@ export async function startService(options: StartServiceOptions = {}): Promise<R
     // Small limits: our JSON bodies and Twilio's webhooks are a few KB; larger is refused with 413.
     app.useBodyParser('json', { limit: '64kb' });
     app.useBodyParser('urlencoded', { limit: '64kb', extended: false, parameterLimit: 200 });
+    serveConsole(app, options.consoleConfig ?? NO_CONSOLE_CONFIG);
     SwaggerModule.setup('docs', app, () =>
       SwaggerModule.createDocument(app, new DocumentBuilder().setTitle('Zapdesk').setVersion('1').addBearerAuth().build()),
     );
