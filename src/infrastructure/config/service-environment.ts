@@ -32,7 +32,7 @@ export interface ServiceEnvironment {
   /** A generated JWT secret, printed once at start in development so tokens can be made. */
   readonly generatedJwtSecret: string | null;
   readonly delivery: DeliveryEnvironment;
-  /** Real-time: EVENT_LOG_SIZE_MB, EVENT_LOG_POLL_MS, SSE_HEARTBEAT_MS, SSE_RETRY_MS. */
+  /** Real-time: EVENT_LOG_*, SSE_HEARTBEAT_MS, SSE_RETRY_MS. */
   readonly realtime: RealtimeSettings;
   /** Filing accepted inbound messages on their tickets: INBOUND_FILING_*. */
   readonly inboundFiling: InboundFilingSettings;
@@ -46,9 +46,15 @@ export interface InboundFilingSettings {
 }
 
 export interface RealtimeSettings {
-  /** Size of the capped event log (bounds how far back Last-Event-ID can replay). */
-  readonly eventLogSizeBytes: number;
-  /** How long the tailer waits before re-querying when the server does not await data (FerretDB). */
+  /** Entries the event log keeps at most (bounds how far back Last-Event-ID can replay). */
+  readonly eventLogMaxEntries: number;
+  /** Entries older than this are trimmed, whatever their number. */
+  readonly eventLogMaxAgeMs: number;
+  /** How often an instance trims the log. */
+  readonly eventLogTrimEveryMs: number;
+  /** auto: change stream where the server has them, else polling. */
+  readonly tailMode: 'auto' | 'change-stream' | 'poll';
+  /** Poll interval (polling), or pause after an empty change-stream answer that came at once. */
   readonly tailPollIntervalMs: number;
   readonly sseHeartbeatMs: number;
   readonly sseRetryMs: number;
@@ -153,11 +159,20 @@ function readRealtimeSettings(env: NodeJS.ProcessEnv): RealtimeSettings {
     return value;
   };
   return {
-    eventLogSizeBytes: Math.round(positive('EVENT_LOG_SIZE_MB', 64) * 1024 * 1024),
+    eventLogMaxEntries: Math.round(positive('EVENT_LOG_MAX_ENTRIES', 100_000)),
+    eventLogMaxAgeMs: Math.round(positive('EVENT_LOG_MAX_AGE_HOURS', 24) * 3_600_000),
+    eventLogTrimEveryMs: Math.round(positive('EVENT_LOG_TRIM_MS', 60_000)),
+    tailMode: readTailMode(env.EVENT_LOG_TAIL),
     tailPollIntervalMs: positive('EVENT_LOG_POLL_MS', 50),
     sseHeartbeatMs: positive('SSE_HEARTBEAT_MS', 15_000),
     sseRetryMs: positive('SSE_RETRY_MS', 3_000),
   };
+}
+
+function readTailMode(raw: string | undefined): RealtimeSettings['tailMode'] {
+  const mode = (raw ?? '').trim() || 'auto';
+  if (mode === 'auto' || mode === 'change-stream' || mode === 'poll') return mode;
+  throw new EnvironmentError('EVENT_LOG_TAIL must be auto, change-stream or poll');
 }
 
 function readInboundFilingSettings(env: NodeJS.ProcessEnv): InboundFilingSettings {

@@ -1,49 +1,50 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { mongo } from 'mongoose';
 import { EventLogDocument } from '../persistence/mongoose/event-log/event-log.collection';
 import { EventLogReader, toLoggedEvent } from '../persistence/mongoose/event-log/event-log.reader';
 import { companyEventName, EVENTS_LOST, LiveEventBus } from './live-events';
 
+/** `auto`: a change stream where the server has them, else polling. The others force one (tests, operators). */
+export type EventLogTailMode = 'auto' | 'change-stream' | 'poll';
+
 export interface EventLogTailerOptions {
-  /** Pause between probes when the server answered without waiting for data (FerretDB). */
-  readonly pollIntervalMs: number;
-  /** How long MongoDB holds a getMore on the tailable cursor before answering empty. */
-  readonly maxAwaitTimeMs?: number;
-  /** Where the server does not await: the most `_id` lookups in flight at once while catching up. */
-  readonly probeWindow?: number;
-  /** Where the server does not await: how often an idle tailer checks that its next entry was not rolled out. */
-  readonly rolloverCheckMs?: number;
+  readonly mode: EventLogTailMode;
   /**
-   * Where the tailer polls (FerretDB), how often it looks past the head for entries the head
-   * does not show (an appender died before advancing it, or two advances interleaved).
-   * Each such look reads through the log there. Default 1000 ms.
+   * Polling: the pause between reads. Change stream: the pause after an empty answer that came
+   * back at once (a server that does not hold getMore, such as mongo-java-server). Appends of
+   * this instance end the pause early either way.
    */
-  readonly pastHeadCheckMs?: number;
+  readonly pollIntervalMs: number;
+  /** How long a change stream's getMore may wait on the server for new entries (MongoDB). */
+  readonly maxAwaitTimeMs?: number;
+  /** Entries per read when catching up or polling. */
+  readonly batchSize?: number;
+  /** Where to start: after this sequence number (default: the newest entry at start). */
+  readonly startAfter?: number;
 }
 
+/** Error codes a server gives when it has no change streams: standalone mongod (40573), no oplog. */
+const NO_CHANGE_STREAMS = new Set([40573, 40324, 115, 59]);
+
 /**
- * Follows the event log from its newest entry at start and emits every entry, exactly once
- * and in sequence order, on the in-process bus under its company's event name: whichever
- * instance appended it, every instance's SSE streams see it.
+ * Follows the event log from its newest entry at start and emits every entry, exactly once and
+ * in sequence order, on the in-process bus under its company's event name: whichever instance
+ * appended it, every instance's SSE streams see it.
  *
- * On MongoDB a tailable cursor awaits new entries. FerretDB v1 closes that cursor after
- * what exists, and every read of the log there reads through all of it; so once the server
- * has shown it does not await, the tailer polls the head (EventLogHead: one tiny document)
- * and reads by `_id` just the entries up to it. Once a second it also looks for `last + 1`
- * itself, in case the head fell behind. Sequence numbers are gap-free, so a missing
- * `last + 1` means nothing new — unless the capped log dropped it before it was read, which
- * a look at the oldest entry catches.
+ * Where the server has change streams (MongoDB replica sets, mongo-java-server with its oplog)
+ * the tailer watches the log's inserts; elsewhere (a standalone mongod) it polls `_id > last`,
+ * served by the `_id` index. Either way the sequence numbers are the truth: they are gap-free,
+ * so a change that skips numbers makes the tailer read the skipped ones from the log (a stream
+ * that was reopened, an oplog trimmed under it), and only numbers no longer in the log (trimmed
+ * before this instance read them) are reported lost, which resets the affected SSE streams.
  */
 export class EventLogTailer {
   private last: number | null = null;
   private stopping = false;
-  private readonly stopSignal = new AbortController();
   private loop: Promise<void> | null = null;
-  /** Set once a tailable cursor closed right after what existed: the server does not await (FerretDB v1). */
-  private serverPolls = false;
-  private rolloverCheckedAt = 0;
-  private pastHeadCheckedAt = 0;
-  /** A head that pointed past entries that were never stored (a log dropped under a running service): ignored. */
-  private headNotOfThisLog: number | null = null;
+  private changeStreamsUnavailable = false;
+  private activeMode: 'change-stream' | 'poll' | null = null;
+  private wakeUp: (() => void) | null = null;
+  private woken = false;
   private markPositioned: (position: number) => void = () => undefined;
   /** Resolves with the start position once known (streams opened before then wait for it). */
   readonly positioned = new Promise<number>((resolve) => (this.markPositioned = resolve));
@@ -53,11 +54,17 @@ export class EventLogTailer {
     private readonly bus: LiveEventBus,
     private readonly options: EventLogTailerOptions,
     private readonly reportError: (error: unknown) => void,
+    private readonly note: (message: string) => void = () => undefined,
   ) {}
 
   /** The last sequence number emitted (null until the start position is known). */
   get position(): number | null {
     return this.last;
+  }
+
+  /** How the tailer follows the log right now (null before it started following). */
+  get mode(): 'change-stream' | 'poll' | null {
+    return this.activeMode;
   }
 
   start(): void {
@@ -66,134 +73,122 @@ export class EventLogTailer {
 
   async stop(): Promise<void> {
     this.stopping = true;
-    this.stopSignal.abort();
+    this.wake();
     await this.loop;
+  }
+
+  /** New entries were stored (by this instance): read now rather than after the pause. */
+  wake(): void {
+    this.woken = true;
+    this.wakeUp?.();
   }
 
   private async run(): Promise<void> {
     while (!this.stopping) {
       try {
         if (this.last === null) {
-          this.last = await this.reader.newestSeq();
+          this.last = this.options.startAfter ?? (await this.reader.newestSeq());
           this.markPositioned(this.last);
         }
-        if (this.serverPolls) await this.poll(this.last);
-        else if ((await this.follow(this.last)) === 'closed-by-server') this.serverPolls = true;
+        if (this.options.mode !== 'poll' && !this.changeStreamsUnavailable) await this.followChangeStream();
+        else await this.pollOnce();
       } catch (error) {
+        if (this.options.mode === 'auto' && isNoChangeStreamsError(error)) {
+          this.changeStreamsUnavailable = true;
+          this.note('the database has no change streams (a standalone mongod?): the event log is polled');
+          continue;
+        }
         this.reportError(error);
       }
       await this.pause();
     }
+    this.activeMode = null;
   }
 
-  /** One poll where the server does not await: through the head, else now and then past it. */
-  private async poll(after: number): Promise<void> {
-    const head = await this.reader.headSeq();
-    if (head !== null && head > after && head !== this.headNotOfThisLog) {
-      if (await this.readUpTo(after, head)) return;
-      // Every poll would look for the missing entry again; until the head moves, only the
-      // look past it (once a second) finds new entries.
-      this.headNotOfThisLog = head;
-      this.reportError(new Error(`event log: the head (${head}) points past entry ${after + 1}, which was never stored; was the log dropped while running?`));
-    }
-    if (Date.now() - this.pastHeadCheckedAt < (this.options.pastHeadCheckMs ?? 1000)) return;
-    this.pastHeadCheckedAt = Date.now();
-    await this.probe(after);
+  private async pollOnce(): Promise<void> {
+    this.activeMode = 'poll';
+    await this.catchUp();
   }
 
-  /**
-   * Reads the entries after `after` up to `head`, all known to be stored, in runs of
-   * `probeWindow` lookups in flight. False when `after + 1` is missing although the head
-   * passed it: rolled out (then the loss is signalled), or the head is not this log's.
-   */
-  private async readUpTo(after: number, head: number): Promise<boolean> {
-    const window = Math.max(1, this.options.probeWindow ?? 16);
-    for (let next = after + 1; next <= head && !this.stopping; next += window) {
-      const count = Math.min(window, head - next + 1);
-      const run = await this.reader.readRun(next, count);
-      for (const doc of run) this.deliver(doc);
-      if (run.length === 0 && next === after + 1) return this.skipRolledOut(after, { now: true });
-      if (run.length < count) return true;
-    }
-    return true;
-  }
-
-  /**
-   * Reads by `_id` what follows `after`, whatever the head says: runs that double up to
-   * `probeWindow` lookups in flight while entries keep coming.
-   */
-  private async probe(after: number): Promise<void> {
-    const maxWindow = Math.max(1, this.options.probeWindow ?? 16);
-    let next = after + 1;
-    for (let window = 1; !this.stopping; window = Math.min(window * 2, maxWindow)) {
-      const run = await this.reader.readRun(next, window);
-      for (const doc of run) this.deliver(doc);
-      if (run.length === window) {
-        next += window;
-        continue;
-      }
-      if (run.length === 0 && next === after + 1) await this.skipRolledOut(after);
-      return;
-    }
-  }
-
-  /**
-   * The entry after `last` is missing: normally not written yet, but a tailer that fell far
-   * behind may find it already dropped by the capped log (oldest first). The oldest entry
-   * tells (one cheap read): past `last + 1` means lost. Checked every `rolloverCheckMs`, or
-   * `now` when the head says the entry was stored. True when the loss was signalled.
-   */
-  private async skipRolledOut(last: number, { now = false } = {}): Promise<boolean> {
-    if (!now && Date.now() - this.rolloverCheckedAt < (this.options.rolloverCheckMs ?? 2000)) return false;
-    this.rolloverCheckedAt = Date.now();
-    const oldest = await this.reader.oldestSeq();
-    if (oldest !== null && oldest > last + 1 && this.last === last) {
-      this.lost(last + 1, oldest - 1);
-      this.last = oldest - 1;
-      return true;
-    }
-    return false;
-  }
-
-  /** Drains one tailable cursor until the server closes it (FerretDB: after what exists). */
-  private async follow(after: number): Promise<'closed-by-server' | 'stopped'> {
-    const maxAwait = this.options.maxAwaitTimeMs ?? 1000;
-    const cursor = this.reader.tail(after, maxAwait);
+  private async followChangeStream(): Promise<void> {
+    const stream = this.reader.log.watch<EventLogDocument, mongo.ChangeStreamInsertDocument<EventLogDocument>>(
+      [{ $match: { operationType: 'insert' } }],
+      { maxAwaitTimeMS: this.options.maxAwaitTimeMs ?? 1000 },
+    );
     try {
+      // Open the stream first, then read what the log already holds: anything stored before
+      // the stream began comes from the read, anything after from the stream (repeats skipped).
+      let change = await stream.tryNext();
+      this.activeMode = 'change-stream';
+      await this.catchUp();
       while (!this.stopping) {
-        const askedAt = Date.now();
-        const doc = await cursor.tryNext();
-        if (doc) {
-          this.deliver(doc);
+        if (change !== null) {
+          await this.deliverInOrder(change.fullDocument);
+          change = await stream.tryNext();
           continue;
         }
-        if (cursor.closed) return 'closed-by-server';
-        // An open cursor that answered empty without waiting would spin: pace it.
-        if (Date.now() - askedAt < this.options.pollIntervalMs) await this.pause();
+        const askedAt = Date.now();
+        change = await stream.tryNext();
+        // An empty answer that came at once would spin: pace it (until this instance appends).
+        if (change === null && Date.now() - askedAt < this.options.pollIntervalMs) await this.pause();
       }
-      return 'stopped';
     } finally {
-      await cursor.close().catch(() => undefined);
+      await stream.close().catch(() => undefined);
     }
   }
 
-  private deliver(doc: EventLogDocument): void {
-    const last = this.last ?? doc.seq - 1;
-    if (doc.seq <= last) return;
-    if (doc.seq !== last + 1) this.lost(last + 1, doc.seq - 1);
-    // Position first, then emit, in one synchronous step: a stream that opens in between
-    // sees either both or neither.
-    this.last = doc.seq;
+  /** Reads and emits everything after the position, in pages. */
+  private async catchUp(): Promise<void> {
+    const batchSize = this.options.batchSize ?? 500;
+    for (;;) {
+      const docs = await this.reader.readAfter(this.last ?? 0, batchSize);
+      for (const doc of docs) await this.deliverInOrder(doc, { fromLog: true });
+      if (docs.length < batchSize || this.stopping) return;
+    }
+  }
+
+  /** Emits `doc` after whatever comes between the position and it. */
+  private async deliverInOrder(doc: EventLogDocument, { fromLog = false } = {}): Promise<void> {
+    const last = this.last ?? doc._id - 1;
+    if (doc._id <= last) return;
+    if (doc._id > last + 1) {
+      // Read from the log, an entry after a missing one means the missing one was trimmed.
+      if (!fromLog) await this.catchUp();
+      if (doc._id <= (this.last ?? 0)) return;
+      if (doc._id > (this.last ?? 0) + 1) this.lost((this.last ?? 0) + 1, doc._id - 1);
+    }
+    // Position first, then emit, in one synchronous step: a stream that opens in between sees
+    // either both or neither.
+    this.last = doc._id;
     this.bus.emit(companyEventName(doc.companyId), toLoggedEvent(doc));
   }
 
   private lost(from: number, to: number): void {
-    this.reportError(new Error(`event log: entries ${from}..${to} were dropped before this instance read them`));
+    this.reportError(new Error(`event log: entries ${from}..${to} were trimmed before this instance read them`));
     this.bus.emit(EVENTS_LOST, { from, to });
   }
 
-  private async pause(ms = this.options.pollIntervalMs): Promise<void> {
+  private async pause(): Promise<void> {
     if (this.stopping) return;
-    await sleep(ms, undefined, { signal: this.stopSignal.signal }).catch(() => undefined);
+    if (this.woken) {
+      this.woken = false;
+      return;
+    }
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, this.options.pollIntervalMs);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeUp = done;
+    });
+    this.wakeUp = null;
+    this.woken = false;
   }
+}
+
+function isNoChangeStreamsError(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'number' && NO_CHANGE_STREAMS.has(code)) return true;
+  return /\$changeStream|change streams? (are|is) (only )?supported|only supported on replica sets|oplog/i.test(String((error as Error).message ?? ''));
 }

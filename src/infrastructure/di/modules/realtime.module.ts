@@ -6,8 +6,8 @@ import { RealtimeDomainEventPublisher } from '../../../application/realtime/real
 import { EventStreams } from '../../../interfaces/http/events/event-stream';
 import { EventsController } from '../../../interfaces/http/events/events.controller';
 import { LocalDomainEventPublisher } from '../../events/local-domain-event-publisher';
-import { ensureEventLog, EventLogDocument, eventLogCollection } from '../../persistence/mongoose/event-log/event-log.collection';
-import { eventLogHead } from '../../persistence/mongoose/event-log/event-log.head';
+import { ensureEventLog, eventLogCollection } from '../../persistence/mongoose/event-log/event-log.collection';
+import { EventLogTrimmer } from '../../persistence/mongoose/event-log/event-log-trimmer';
 import { EventLogReader } from '../../persistence/mongoose/event-log/event-log.reader';
 import { MongooseEventLog } from '../../persistence/mongoose/event-log/mongoose-event-log';
 import { MongooseNotificationStore } from '../../persistence/mongoose/notification/mongoose-notification.store';
@@ -15,12 +15,14 @@ import { EventLogTailer } from '../../realtime/event-log-tailer';
 import { LiveEventBus } from '../../realtime/live-events';
 import { RealtimeNotificationStore } from '../../realtime/realtime-notification-store';
 import { SseHub } from '../../realtime/sse-hub';
+import { PeriodicWorker } from '../../workers/periodic-worker';
 import { CoreModule } from '../core-module';
 import { CoreDependencies } from '../core-dependencies';
 
 /** The in-process bus (Nest's EventEmitter2), bound once the Nest app exists. */
 const LIVE_EVENT_BUS = Symbol('LiveEventBus');
 const EVENT_LOG_SETUP = Symbol('EventLogSetup');
+const EVENT_LOG_TRIMMING = Symbol('EventLogTrimming');
 
 /** Real-time: the durable per-company event log, its tailer in every instance, and `GET /events` (SSE). */
 export const realtimeModule: CoreModule = {
@@ -30,14 +32,21 @@ export const realtimeModule: CoreModule = {
   controllers: [EventsController],
   bind(c: Container, deps: CoreDependencies): void {
     const { realtime } = deps.environment;
-    c.bind(EVENT_LOG_SETUP).toConstantValue(() => ensureEventLog(deps.connection, realtime.eventLogSizeBytes));
+    c.bind(EVENT_LOG_SETUP).toConstantValue(() => ensureEventLog(deps.connection));
     const log = eventLogCollection(deps.connection);
-    const head = eventLogHead(deps.connection);
-    const reader = new EventLogReader(log, head);
+    const reader = new EventLogReader(log);
     c.bind(EventLogReader).toConstantValue(reader);
-    // The tailer of this instance takes the entries appended here from memory.
-    const onStored = (docs: readonly EventLogDocument[]): void => reader.remember(docs);
-    c.bind(TOKENS.EventLog).toConstantValue(new MongooseEventLog(log, head, { reportError: deps.reportError, onStored }));
+    c.bind(EventLogTrimmer).toConstantValue(
+      new EventLogTrimmer(log, reader, { maxEntries: realtime.eventLogMaxEntries, maxAgeMs: realtime.eventLogMaxAgeMs }),
+    );
+    c.bind(EVENT_LOG_TRIMMING).toConstantValue(
+      new PeriodicWorker(() => c.get(EventLogTrimmer).trim(), realtime.eventLogTrimEveryMs, deps.reportError),
+    );
+    // This instance's tailer reads at once what this instance appended, instead of at its next poll.
+    const onStored = (): void => {
+      if (c.isBound(LIVE_EVENT_BUS)) c.get(EventLogTailer).wake();
+    };
+    c.bind(TOKENS.EventLog).toConstantValue(new MongooseEventLog(log, reader, { onStored }));
     // Detached in-process listeners (Nest's EventBus) get the events after the durable append.
     c.bind(LocalDomainEventPublisher).toConstantValue(new LocalDomainEventPublisher(deps.reportError));
     c.bind(RealtimeDomainEventPublisher).toDynamicValue(
@@ -45,7 +54,14 @@ export const realtimeModule: CoreModule = {
     );
     c.bind(RealtimeNotificationStore).toDynamicValue(() => new RealtimeNotificationStore(new MongooseNotificationStore(deps.connection), c.get(TOKENS.EventLog)));
     c.bind(EventLogTailer).toDynamicValue(
-      () => new EventLogTailer(c.get(EventLogReader), c.get<LiveEventBus>(LIVE_EVENT_BUS), { pollIntervalMs: realtime.tailPollIntervalMs }, deps.reportError),
+      () =>
+        new EventLogTailer(
+          c.get(EventLogReader),
+          c.get<LiveEventBus>(LIVE_EVENT_BUS),
+          { mode: realtime.tailMode, pollIntervalMs: realtime.tailPollIntervalMs },
+          deps.reportError,
+          (message) => deps.warn(message),
+        ),
     );
     c.bind(SseHub).toDynamicValue(
       () =>
@@ -57,7 +73,7 @@ export const realtimeModule: CoreModule = {
   },
   ensureIndexes: (c) => c.get<() => Promise<void>>(EVENT_LOG_SETUP)(),
   // Without a Nest app (CLI tools) there are no streams to feed: no tailer.
-  workers: (c) => (c.isBound(LIVE_EVENT_BUS) ? [c.get(EventLogTailer)] : []),
+  workers: (c) => (c.isBound(LIVE_EVENT_BUS) ? [c.get(EventLogTailer), c.get(EVENT_LOG_TRIMMING)] : [c.get(EVENT_LOG_TRIMMING)]),
 };
 
 /**

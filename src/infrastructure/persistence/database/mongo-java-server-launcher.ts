@@ -164,6 +164,8 @@ async function launch(buildDir: string, { log, env, h2File }: MongoJavaServerOpt
     `-Xmx${heap}`,
     '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn',
     '-Dorg.slf4j.simpleLogger.logFile=System.err',
+    // It warns at every createIndex that secondary indexes are not implemented (they are only ignored).
+    '-Dorg.slf4j.simpleLogger.log.de.bwaldvogel.mongo.backend.AbstractMongoDatabase=error',
     '-cp',
     [join(buildDir, 'embedded-mongo-1.0.0.jar'), join(buildDir, 'lib', '*')].join(':'),
     LAUNCHER_CLASS,
