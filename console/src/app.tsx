@@ -8,9 +8,10 @@ import { SignIn } from './components/sign-in';
 import { SimulatorPanel } from './components/simulator';
 import { TicketList, type TicketFilterState } from './components/ticket-list';
 import { WorkspaceContext, describeError, type ToastKind, type Workspace } from './context';
-import { initialLang, storeLang, translator, type Lang, type Translate } from './i18n';
+import { translator, type Lang, type Translate } from './i18n';
 import { LiveEvents, type LiveState } from './live-events';
-import { storeSession, storedSession, type Session } from './session';
+import type { Session } from './session';
+import { initialLang, storeLang, storeSession, storedSession } from './storage';
 
 /** `#/tickets`, `#/tickets/<id>`, `#/integrations`: a reload keeps the place. */
 interface Route {
@@ -204,7 +205,12 @@ function Shell({ t, lang, session, config, languageSwitch, onSignOut }: ShellPro
             aria-label={t('notif.button', { count: unread })}
             onClick={() => setPanel(panel === 'notifications' ? null : 'notifications')}
           >
-            🔔{unread > 0 && <span class="badge">{unread}</span>}
+            <span aria-hidden="true">{t('notif.heading')}</span>
+            {unread > 0 && (
+              <span class="badge" aria-hidden="true">
+                {unread}
+              </span>
+            )}
           </button>
           {languageSwitch}
           <span class="who">{t('session.user', { user: session.userId, role: t(`role.${session.role}`), company: session.companyId })}</span>
@@ -239,7 +245,7 @@ function Shell({ t, lang, session, config, languageSwitch, onSignOut }: ShellPro
       </div>
       <div class="toasts" aria-live="polite">
         {toasts.map((item) => (
-          <div key={item.id} class={`toast ${item.kind}`} role={item.kind === 'error' ? 'alert' : 'status'}>
+          <div key={item.id} class={`toast ${item.kind}`}>
             <span>{item.text}</span>
             <button type="button" class="icon" aria-label={t('dismiss')} onClick={() => setToasts((current) => current.filter((x) => x.id !== item.id))}>
               ×

@@ -46,6 +46,7 @@ const en = {
   'conv.close': 'Close ticket',
   'conv.reopen': 'Reopen',
   'conv.markPending': 'Mark pending',
+  'conv.confirmClose': 'Close this ticket? Closing is final: the customer’s next message opens a new ticket.',
   'conv.statusLabel': 'Ticket status: {status}',
   'conv.optedOut': 'This customer opted out of messages; sends are refused until they write again.',
   'conv.loadMore': 'Load more messages',
@@ -70,6 +71,7 @@ const en = {
   'tick.failed': 'Failed',
   'tick.undelivered': 'Undelivered',
   'reply.label': 'Reply',
+  'reply.section': 'Reply to the customer',
   'reply.placeholder': 'Type a reply…',
   'reply.send': 'Send',
   'reply.sending': 'Sending…',
@@ -77,7 +79,7 @@ const en = {
   'reply.windowOpen': 'The customer wrote {ago}: free-form replies are allowed for {left} more.',
   'reply.windowClosed': 'More than 24 hours have passed since the customer last wrote: WhatsApp only allows an approved template.',
   'reply.windowNever': 'The customer has not written on this ticket: WhatsApp only allows an approved template.',
-  'reply.closedTicket': 'This ticket is closed. Reopen it to reply.',
+  'reply.closedTicket': 'This ticket is closed and kept as history: the customer’s next message opens a new ticket.',
   'template.legend': 'Send a template',
   'template.sid': 'Content SID (HX…)',
   'template.sidHelp': 'The Content SID of an approved WhatsApp template in Twilio’s Content API.',
@@ -203,6 +205,7 @@ const pt: Record<MessageKey, string> = {
   'conv.close': 'Fechar ticket',
   'conv.reopen': 'Reabrir',
   'conv.markPending': 'Marcar como pendente',
+  'conv.confirmClose': 'Fechar este ticket? Fechar é definitivo: a próxima mensagem do cliente abre um novo ticket.',
   'conv.statusLabel': 'Situação do ticket: {status}',
   'conv.optedOut': 'Este cliente pediu para não receber mensagens; os envios são recusados até ele escrever de novo.',
   'conv.loadMore': 'Carregar mais mensagens',
@@ -227,6 +230,7 @@ const pt: Record<MessageKey, string> = {
   'tick.failed': 'Falhou',
   'tick.undelivered': 'Não entregue',
   'reply.label': 'Resposta',
+  'reply.section': 'Responder ao cliente',
   'reply.placeholder': 'Escreva uma resposta…',
   'reply.send': 'Enviar',
   'reply.sending': 'Enviando…',
@@ -234,7 +238,7 @@ const pt: Record<MessageKey, string> = {
   'reply.windowOpen': 'O cliente escreveu {ago}: respostas livres são permitidas por mais {left}.',
   'reply.windowClosed': 'Passaram mais de 24 horas desde a última mensagem do cliente: o WhatsApp só permite um modelo aprovado.',
   'reply.windowNever': 'O cliente não escreveu neste ticket: o WhatsApp só permite um modelo aprovado.',
-  'reply.closedTicket': 'Este ticket está fechado. Reabra-o para responder.',
+  'reply.closedTicket': 'Este ticket está fechado e fica como histórico: a próxima mensagem do cliente abre um novo ticket.',
   'template.legend': 'Enviar um modelo',
   'template.sid': 'Content SID (HX…)',
   'template.sidHelp': 'O Content SID de um modelo de WhatsApp aprovado na Content API da Twilio.',
@@ -325,25 +329,4 @@ export function translator(lang: Lang): Translate {
     if (!params) return text;
     return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
   };
-}
-
-const STORAGE_KEY = 'zapdesk.console.lang';
-
-export function initialLang(): Lang {
-  try {
-    const stored = localStorage.getItem(STORAGE_KEY);
-    if (stored === 'en' || stored === 'pt') return stored;
-  } catch {
-    /* storage may be disabled */
-  }
-  return navigator.language.toLowerCase().startsWith('pt') ? 'pt' : 'en';
-}
-
-export function storeLang(lang: Lang): void {
-  try {
-    localStorage.setItem(STORAGE_KEY, lang);
-  } catch {
-    /* storage may be disabled */
-  }
-  document.documentElement.lang = lang === 'pt' ? 'pt-BR' : 'en';
 }

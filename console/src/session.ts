@@ -1,7 +1,8 @@
 /**
  * The signed-in user: the token and what its claims say. The claims are only read here (to
  * show the role and pick the admin views); the service verifies the token on every request.
- * The token is kept in sessionStorage (this tab only), never in a URL but the event stream's.
+ * The token is kept in sessionStorage (storage.ts: this tab only), never in a URL but the
+ * event stream's.
  */
 
 export type Role = 'admin' | 'agent';
@@ -34,26 +35,4 @@ export function readSession(rawToken: string): Session | SessionProblem {
   const expiresAt = typeof claims.exp === 'number' ? claims.exp : null;
   if (expiresAt !== null && expiresAt * 1000 <= Date.now()) return 'expired';
   return { token, userId: claims.sub, companyId: claims.companyId, role: claims.role, expiresAt };
-}
-
-const STORAGE_KEY = 'zapdesk.console.token';
-
-export function storedSession(): Session | null {
-  try {
-    const token = sessionStorage.getItem(STORAGE_KEY);
-    if (!token) return null;
-    const session = readSession(token);
-    return typeof session === 'string' ? null : session;
-  } catch {
-    return null;
-  }
-}
-
-export function storeSession(session: Session | null): void {
-  try {
-    if (session) sessionStorage.setItem(STORAGE_KEY, session.token);
-    else sessionStorage.removeItem(STORAGE_KEY);
-  } catch {
-    /* storage may be disabled: the session then lasts until reload */
-  }
 }

@@ -144,17 +144,26 @@ export function Conversation({ ticketId }: { readonly ticketId: string }) {
           <span class={`status status-${ticket.status}`} aria-label={t('conv.statusLabel', { status: t(`status.${ticket.status}`) })}>
             {t(`status.${ticket.status}`)}
           </span>
-          {ticket.status !== 'pending' && ticket.status !== 'closed' && (
+          {/* open ⇄ pending; closed is final (the customer's next message opens a new ticket). */}
+          {ticket.status === 'open' && (
             <button type="button" class="secondary" disabled={busy} onClick={() => void changeStatus('pending')}>
               {t('conv.markPending')}
             </button>
           )}
-          {ticket.status === 'closed' ? (
+          {ticket.status === 'pending' && (
             <button type="button" disabled={busy} onClick={() => void changeStatus('open')}>
               {t('conv.reopen')}
             </button>
-          ) : (
-            <button type="button" class="secondary" disabled={busy} onClick={() => void changeStatus('closed')}>
+          )}
+          {ticket.status !== 'closed' && (
+            <button
+              type="button"
+              class="danger"
+              disabled={busy}
+              onClick={() => {
+                if (window.confirm(t('conv.confirmClose'))) void changeStatus('closed');
+              }}
+            >
               {t('conv.close')}
             </button>
           )}

@@ -5,8 +5,8 @@ import { clockTime } from '../format';
 
 const TICKS: Readonly<Record<MessageStatus, string>> = {
   received: '',
-  queued: '🕓',
-  sending: '🕓',
+  queued: '…',
+  sending: '…',
   sent: '✓',
   delivered: '✓✓',
   read: '✓✓',
@@ -126,7 +126,7 @@ function MediaItem({ path, index, contentType }: { readonly path: string; readon
   }
   return (
     <button type="button" class="media secondary" onClick={() => void open()}>
-      📎 {t('conv.mediaOpen', { n: index + 1, type: contentType })}
+      {t('conv.mediaOpen', { n: index + 1, type: contentType })}
     </button>
   );
 }

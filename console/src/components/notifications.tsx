@@ -1,3 +1,4 @@
+import { useEffect, useRef } from 'preact/hooks';
 import type { Notification } from '../api';
 import { describeError, useWorkspace } from '../context';
 import { ago } from '../format';
@@ -10,6 +11,9 @@ interface Props {
 }
 
 export function NotificationsPanel({ notifications, onRead, onClose }: Props) {
+  const heading = useRef<HTMLHeadingElement>(null);
+  // Keyboard users land in the panel when it opens (Escape closes it).
+  useEffect(() => heading.current?.focus(), []);
   const { t, api, toast } = useWorkspace();
 
   const markRead = async (id: string) => {
@@ -30,7 +34,7 @@ export function NotificationsPanel({ notifications, onRead, onClose }: Props) {
       }}
     >
       <header class="panel-header">
-        <h2 id="notifications-heading" tabIndex={-1}>
+        <h2 id="notifications-heading" tabIndex={-1} ref={heading}>
           {t('notif.heading')}
         </h2>
         <button type="button" class="icon" aria-label={t('notif.close')} onClick={onClose}>

@@ -123,7 +123,7 @@ export function ReplyBox({ ticket, onSent }: Props) {
   );
 
   return (
-    <section class="reply" aria-label={t('reply.label')}>
+    <section class="reply" aria-label={t('reply.section')}>
       {open ? (
         <>
           <p class="window open" data-window="open">

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { simulateInbound } from '../api';
 import { describeError, useWorkspace } from '../context';
 
@@ -7,6 +7,9 @@ import { describeError, useWorkspace } from '../context';
  * webhook to the service, exactly as Twilio would. Shown only when config.json names it.
  */
 export function SimulatorPanel({ simulatorUrl, onClose }: { readonly simulatorUrl: string; readonly onClose: () => void }) {
+  const heading = useRef<HTMLHeadingElement>(null);
+  // Keyboard users land in the panel when it opens (Escape closes it).
+  useEffect(() => heading.current?.focus(), []);
   const { t, integrations } = useWorkspace();
   const numbers = integrations.filter((i) => i.status === 'active');
   const [fields, setFields] = useState({ from: '+5511999990000', to: '', profileName: 'Maria Souza', body: 'Olá! Meu pedido ainda não chegou.', mediaUrl: '' });
@@ -43,7 +46,7 @@ export function SimulatorPanel({ simulatorUrl, onClose }: { readonly simulatorUr
       }}
     >
       <header class="panel-header">
-        <h2 id="simulator-heading" tabIndex={-1}>
+        <h2 id="simulator-heading" tabIndex={-1} ref={heading}>
           {t('sim.heading')}
         </h2>
         <button type="button" class="icon" aria-label={t('sim.close')} onClick={onClose}>

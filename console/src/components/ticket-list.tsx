@@ -38,7 +38,8 @@ export function TicketList({ filters, onFilters, selectedId, onSelect }: Props) 
     try {
       const page = await api.listTickets(filters, after);
       setTickets((current) => {
-        const byId = new Map((after ? current : []).map((x) => [x.id, x]));
+        // Keep what live events brought meanwhile (still matching the filters).
+        const byId = new Map((after ? current : current.filter((x) => matches(x, filters))).map((x) => [x.id, x]));
         for (const ticket of page.items) if (newer(byId.get(ticket.id), ticket)) byId.set(ticket.id, ticket);
         return [...byId.values()];
       });
@@ -77,9 +78,10 @@ export function TicketList({ filters, onFilters, selectedId, onSelect }: Props) 
     <section class="ticket-list" aria-labelledby="tickets-heading">
       <h2 id="tickets-heading">{t('tickets.heading')}</h2>
       <div class="filters">
-        <label>
-          {t('tickets.filterStatus')}
+        <div class="field">
+          <label for="filter-status">{t('tickets.filterStatus')}</label>
           <select
+            id="filter-status"
             name="status"
             value={filters.status}
             onChange={(event) => onFilters({ ...filters, status: (event.target as HTMLSelectElement).value as TicketStatus | '' })}
@@ -89,10 +91,11 @@ export function TicketList({ filters, onFilters, selectedId, onSelect }: Props) 
               <option value={status}>{t(`status.${status}`)}</option>
             ))}
           </select>
-        </label>
-        <label>
-          {t('tickets.filterIntegration')}
+        </div>
+        <div class="field">
+          <label for="filter-integration">{t('tickets.filterIntegration')}</label>
           <select
+            id="filter-integration"
             name="integration"
             value={filters.integrationId}
             onChange={(event) => onFilters({ ...filters, integrationId: (event.target as HTMLSelectElement).value })}
@@ -102,7 +105,7 @@ export function TicketList({ filters, onFilters, selectedId, onSelect }: Props) 
               <option value={integration.id}>{integrationLabel(integration, integration.id)}</option>
             ))}
           </select>
-        </label>
+        </div>
       </div>
       {problem && (
         <p class="problem" role="alert">
