@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { NextFunction, Request, Response } from 'express';
+import type { Express, NextFunction, Request, Response } from 'express';
 
 /**
  * What the agent console reads at `GET /console/config.json`. Both fields are null except in
@@ -33,12 +33,12 @@ export function serveConsole(app: NestExpressApplication, config: ConsoleConfig,
     "base-uri 'none'",
     "form-action 'self'",
   ].join('; ');
-  const http = app.getHttpAdapter();
+  const http = app.getHttpAdapter().getInstance() as Express;
   http.get('/console/config.json', (_req: Request, res: Response) => {
     res.setHeader('Cache-Control', 'no-store');
     res.json(config);
   });
-  http.use('/console', (req: Request, res: Response, next: NextFunction) => {
+  http.use('/console', (_req: Request, res: Response, next: NextFunction) => {
     if (!existsSync(resolve(directory, 'index.html'))) {
       res.status(503).type('text/plain').send('The agent console is not built yet: run `npm run build` (npm start builds it).\n');
       return;
