@@ -126,6 +126,16 @@ function Shell({ t, lang, session, config, languageSwitch, onSignOut }: ShellPro
     return () => window.removeEventListener('popstate', onPop);
   }, []);
 
+  // Escape closes the side panel, wherever the focus is.
+  useEffect(() => {
+    if (panel === null) return undefined;
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === 'Escape') setPanel(null);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [panel]);
+
   useEffect(() => {
     const off = live.onState(setLiveState);
     live.start();

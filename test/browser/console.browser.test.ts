@@ -97,6 +97,8 @@ describeInBrowser('agent console (chromium)', () => {
 
   it('agent: a simulated customer message appears live, the reply reaches the emulator and its tick reaches read', async () => {
     const { page, requests, errors } = await openConsole();
+    await page.getByRole('button', { name: 'Sign in as the demo agent' }).waitFor();
+    await page.screenshot({ path: screenshotPath('0-sign-in') });
     await signInAsDemoAgent(page);
     await page.getByText('No tickets yet').waitFor();
     await page.evaluate(() => ((globalThis as unknown as BrowserWindow).notReloaded = true));
@@ -154,7 +156,9 @@ describeInBrowser('agent console (chromium)', () => {
     const ticket = await customerWrites(t, number, '+5511987650003', 'Can you change my delivery address?');
     const { page, errors } = await openConsole();
     await signInAsDemoAgent(page);
-    await page.locator(`button.ticket[data-ticket-id="${ticket.ticketId}"]`).click();
+    // Keyboard only: focus the ticket, Enter opens it.
+    await page.locator(`button.ticket[data-ticket-id="${ticket.ticketId}"]`).focus();
+    await page.keyboard.press('Enter');
     await page.getByRole('log').getByText('Can you change my delivery address?').waitFor();
 
     emulator.faults.inject({ phoneNumber: '+5511987650003', endpoint: 'messages.create', status: 400, code: 21211, times: 1 });
@@ -178,6 +182,8 @@ describeInBrowser('agent console (chromium)', () => {
     await page.locator('.notification-list li[data-kind="message_failed"]').waitFor();
     await page.getByRole('button', { name: 'Mark read' }).first().click();
     await page.getByRole('button', { name: /Notifications \(0 unread\)/ }).waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByRole('heading', { name: 'Notifications' }).waitFor({ state: 'detached' });
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -12,7 +12,7 @@ interface Props {
 
 export function NotificationsPanel({ notifications, onRead, onClose }: Props) {
   const heading = useRef<HTMLHeadingElement>(null);
-  // Keyboard users land in the panel when it opens (Escape closes it).
+  // Keyboard users land in the panel when it opens (Escape closes it: see the shell).
   useEffect(() => heading.current?.focus(), []);
   const { t, api, toast } = useWorkspace();
 
@@ -29,9 +29,6 @@ export function NotificationsPanel({ notifications, onRead, onClose }: Props) {
     <aside
       class="panel notifications"
       aria-labelledby="notifications-heading"
-      onKeyDown={(event) => {
-        if (event.key === 'Escape') onClose();
-      }}
     >
       <header class="panel-header">
         <h2 id="notifications-heading" tabIndex={-1} ref={heading}>

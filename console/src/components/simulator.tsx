@@ -8,7 +8,7 @@ import { describeError, useWorkspace } from '../context';
  */
 export function SimulatorPanel({ simulatorUrl, onClose }: { readonly simulatorUrl: string; readonly onClose: () => void }) {
   const heading = useRef<HTMLHeadingElement>(null);
-  // Keyboard users land in the panel when it opens (Escape closes it).
+  // Keyboard users land in the panel when it opens (Escape closes it: see the shell).
   useEffect(() => heading.current?.focus(), []);
   const { t, integrations } = useWorkspace();
   const numbers = integrations.filter((i) => i.status === 'active');
@@ -41,9 +41,6 @@ export function SimulatorPanel({ simulatorUrl, onClose }: { readonly simulatorUr
     <aside
       class="panel simulator"
       aria-labelledby="simulator-heading"
-      onKeyDown={(event) => {
-        if (event.key === 'Escape') onClose();
-      }}
     >
       <header class="panel-header">
         <h2 id="simulator-heading" tabIndex={-1} ref={heading}>
