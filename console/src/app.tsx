@@ -112,8 +112,8 @@ function Shell({ t, lang, session, config, languageSwitch, onSignOut }: ShellPro
 
   const toast = useCallback((text: string, kind: ToastKind = 'info') => {
     const id = (toastIds += 1);
-    setToasts((current) => [...current.slice(-3), { id, text, kind }]);
-    setTimeout(() => setToasts((current) => current.filter((x) => x.id !== id)), kind === 'error' ? 12_000 : 6000);
+    setToasts((current) => [...current.slice(-1), { id, text, kind }]);
+    setTimeout(() => setToasts((current) => current.filter((x) => x.id !== id)), kind === 'error' ? 10_000 : 5000);
   }, []);
 
   const navigate = (next: Route) => {
@@ -253,7 +253,8 @@ function Shell({ t, lang, session, config, languageSwitch, onSignOut }: ShellPro
         )}
         {panel === 'simulator' && config.simulatorUrl && <SimulatorPanel simulatorUrl={config.simulatorUrl} onClose={() => setPanel(null)} />}
       </div>
-      <div class="toasts" aria-live="polite">
+      {/* Beside the ticket list in the tickets view (clear of the reply box), bottom right elsewhere. */}
+      <div class={`toasts toasts-${view}`} aria-live="polite">
         {toasts.map((item) => (
           <div key={item.id} class={`toast ${item.kind}`}>
             <span>{item.text}</span>

@@ -229,6 +229,18 @@ describeInBrowser('agent console (chromium)', () => {
     await page.getByRole('button', { name: 'Create integration' }).click();
     await page.locator('#int-whatsappNumber-issue').waitFor();
 
+    // Provisioned: pending at once, then active live (integration.updated) once the emulator's sender is online.
+    await page.getByLabel('Let Zapdesk provision a number').check();
+    await page.getByLabel('Country (ISO code)').fill('US');
+    await page.getByLabel('Area code (optional)').fill('415');
+    await page.getByLabel('Name (optional)').fill('Vendas');
+    await page.getByRole('button', { name: 'Create integration' }).click();
+    const provisioned = page.locator('tr', { hasText: 'Vendas' });
+    await provisioned.waitFor();
+    await provisioned.and(page.locator('[data-status="active"]')).waitFor({ timeout: 20_000 });
+    await expect(provisioned.textContent()).resolves.toContain('provisioned');
+    await page.getByLabel('Use an existing Twilio account').check();
+
     // Validate and sync answer from the service, reported in a toast.
     await row.getByRole('button', { name: 'Validate +14155550123' }).click();
     await page.getByText('+14155550123: active').waitFor();

@@ -155,7 +155,7 @@ function IntegrationForm({ onCreated }: { readonly onCreated: (integration: Inte
     try {
       const created = await api.createIntegration(body);
       onCreated(created);
-      toast(t('int.created', { number: created.whatsappNumber || created.id, status: t(`int.status.${created.status}`) }), created.status === 'error' ? 'error' : 'success');
+      toast(t('int.created', { number: created.whatsappNumber || created.friendlyName || created.id, status: t(`int.status.${created.status}`) }), created.status === 'error' ? 'error' : 'success');
       // The token is not kept in the page once it has been sent.
       setFields({ ...fields, accountSid: '', authToken: '', whatsappNumber: '', friendlyName: '', areaCode: '' });
     } catch (error) {
