@@ -84,17 +84,6 @@ describeInBrowser('agent console (chromium)', () => {
     return requests.filter((url) => (url.includes(AGENT_TOKEN) || url.includes(ADMIN_TOKEN)) && new URL(url).pathname !== '/events');
   }
 
-  it('serves the console and its config', async () => {
-    const index = await fetch(`${t.service.url}/console`, { redirect: 'manual' });
-    expect(index.status).toBe(301);
-    const page = await fetch(`${t.service.url}/console/`);
-    expect(page.status).toBe(200);
-    expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
-    expect(await page.text()).toContain('<script src="app.js"');
-    const config = await (await fetch(`${t.service.url}/console/config.json`)).json();
-    expect(config).toEqual({ simulatorUrl: simulator.url, demo: { adminToken: ADMIN_TOKEN, agentToken: AGENT_TOKEN } });
-  });
-
   it('agent: a simulated customer message appears live, the reply reaches the emulator and its tick reaches read', async () => {
     const { page, requests, errors } = await openConsole();
     await page.getByRole('button', { name: 'Sign in as the demo agent' }).waitFor();
