@@ -75,9 +75,21 @@ export function Conversation({ ticketId }: { readonly ticketId: string }) {
     };
   }, [api, ticketId]);
 
-  // Reading the conversation clears its unread count.
+  // Reading the conversation clears its unread count (once the tab is actually visible).
   useEffect(() => {
-    if (ticket && ticket.unreadCount > 0) api.updateTicket(ticket.id, { read: true }).catch(() => undefined);
+    if (!ticket || ticket.unreadCount === 0) return undefined;
+    const markRead = () => void api.updateTicket(ticket.id, { read: true }).catch(() => undefined);
+    if (!document.hidden) {
+      markRead();
+      return undefined;
+    }
+    const onVisible = () => {
+      if (document.hidden) return;
+      document.removeEventListener('visibilitychange', onVisible);
+      markRead();
+    };
+    document.addEventListener('visibilitychange', onVisible);
+    return () => document.removeEventListener('visibilitychange', onVisible);
   }, [api, ticket?.id, ticket?.unreadCount]);
 
   useLiveEvent<Ticket>(['ticket.updated', 'ticket.created'], (incoming) => {
