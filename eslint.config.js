@@ -8,7 +8,7 @@ const FRAMEWORKS = ['@nestjs/*', 'inversify', 'mongoose', 'mongodb', 'twilio', '
 const restrict = (patterns) => ['error', { patterns }];
 
 module.exports = tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'artifacts/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -52,6 +52,12 @@ module.exports = tseslint.config(
       'no-restricted-imports': restrict([
         { group: ['**/domain/**', '**/application/**', '**/infrastructure/**', '**/interfaces/**'], message: 'the emulator talks to the service only over HTTP' },
       ]),
+    },
+  },
+  {
+    files: ['console/**/*.ts', 'console/**/*.tsx'],
+    rules: {
+      'no-restricted-imports': restrict([{ group: ['**/src/**', '**/test/**'], message: 'the console is a client of the public API: it imports nothing of the service' }]),
     },
   },
   {

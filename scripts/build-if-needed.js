@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Rebuilds dist/ only when a source file is newer than the last build, so `npm start`
-// is fast on the second run and always runs the current code.
+// is fast on the second run and always runs the current code; the same for the agent console.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -34,4 +34,16 @@ if (sourcesChanged > builtAt) {
     stdio: 'inherit',
   });
   fs.writeFileSync(stamp, new Date().toISOString());
+}
+
+// The agent console (console/ → dist/console/, esbuild): its own stamp, written by the build.
+const consoleStamp = path.join(root, 'dist', 'console', '.build-stamp');
+const consoleChanged = Math.max(
+  newestMtime(path.join(root, 'console')),
+  fs.statSync(path.join(root, 'scripts', 'build-console.js')).mtimeMs,
+  fs.statSync(path.join(root, 'package-lock.json')).mtimeMs,
+);
+if (consoleChanged > (fs.existsSync(consoleStamp) ? fs.statSync(consoleStamp).mtimeMs : 0)) {
+  process.stderr.write('zapdesk: building the agent console (esbuild)...\n');
+  execFileSync(process.execPath, [path.join(root, 'scripts', 'build-console.js')], { cwd: root, stdio: 'inherit' });
 }

@@ -11,7 +11,7 @@ import { DeliveryHooks } from '../../application/delivery/delivery-processor';
 import { Clock } from '../../application/ports/clock.port';
 import { dataDirectory } from '../config/data-directory';
 import { ServiceEnvironment, readServiceEnvironment } from '../config/service-environment';
-import { AppModule, AppModuleOptions } from '../di/app.module';
+import { AppModule } from '../di/app.module';
 import { CORE_MODULES } from '../di/core-modules';
 import { buildCoreContainer, ensureIndexes } from '../di/core-container';
 import { QuietNestLogger, createLogger, logFormat } from '../logging/logger';
@@ -19,6 +19,7 @@ import { startDatabaseServer, redactMongoUri, RunningDatabase } from '../persist
 import { freePorts } from '../persistence/database/free-port';
 import { openDatabaseConnection } from '../persistence/mongoose/connection';
 import { assertSupportedServer } from '../persistence/mongoose/supported-server';
+import { ConsoleConfig, serveConsole } from './console-assets';
 import { ProvisioningWorker } from '../workers/provisioning-worker';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { join } from 'node:path';
@@ -27,8 +28,7 @@ import { SIMULATOR_PATH, isLoopbackOrigin } from '../../emulator/simulator/simul
 import { writeRuntimeFile } from '../config/runtime-file';
 import { DEMO_WHATSAPP_NUMBER, demoTokens, ensureDemoWorkspace, readyBanner } from './demo-workspace';
 
-/** `GET /console/config.json`: the embedded emulator's simulator and the demo tokens, or nulls. */
-export type ConsoleConfig = NonNullable<AppModuleOptions['console']>;
+export type { ConsoleConfig } from './console-assets';
 
 /** The embedded emulator's state file in the data folder (emulated accounts and their credentials). */
 export const EMULATOR_STATE_FILE = 'twilio-emulator.json';
@@ -163,7 +163,6 @@ export async function startService(options: StartServiceOptions = {}): Promise<R
         container,
         jwtSecret: environment.jwtSecret,
         logger: log,
-        console: consoleConfig,
       }),
       { bufferLogs: true, bodyParser: false },
     );
@@ -172,6 +171,7 @@ export async function startService(options: StartServiceOptions = {}): Promise<R
     // Small limits: our JSON bodies and Twilio's webhooks are a few KB; larger is refused with 413.
     app.useBodyParser('json', { limit: '64kb' });
     app.useBodyParser('urlencoded', { limit: '64kb', extended: false, parameterLimit: 200 });
+    serveConsole(app, consoleConfig);
     SwaggerModule.setup('docs', app, () =>
       SwaggerModule.createDocument(app, new DocumentBuilder().setTitle('Zapdesk').setVersion('1').addBearerAuth().build()),
     );

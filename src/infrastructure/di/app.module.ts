@@ -9,7 +9,6 @@ import { AUTH_SETTINGS, JwtAuthGuard } from '../../interfaces/http/auth/jwt-auth
 import { ApiExceptionFilter } from '../../interfaces/http/errors/api-exception.filter';
 import { EVENT_STREAMS } from '../../interfaces/http/events/event-stream';
 import { HealthController } from '../../interfaces/http/health.controller';
-import { CONSOLE_CONFIG, ConsoleConfig, ConsoleConfigController } from '../../interfaces/http/console/console-config.controller';
 import { pinoHttpOptions } from '../logging/logger';
 import { CORE_CONTAINER, CqrsRegistrar } from './cqrs-registrar';
 import { HTTP_CONTROLLERS, interfaceProviders } from './interface-providers';
@@ -20,8 +19,6 @@ export interface AppModuleOptions {
   readonly jwtSecret: string;
   /** The service's logger: requests and Nest's own lines go through it. */
   readonly logger: pino.Logger;
-  /** `GET /console/config.json`; nothing to share unless the embedded demo default runs. */
-  readonly console?: ConsoleConfig;
 }
 
 /** The Nest root module: edges only. Use cases and adapters come from the core container. */
@@ -35,10 +32,9 @@ export class AppModule {
         EventEmitterModule.forRoot({ wildcard: false, maxListeners: 0 }),
         LoggerModule.forRoot({ pinoHttp: pinoHttpOptions(options.logger) }),
       ],
-      controllers: [HealthController, ConsoleConfigController, ...HTTP_CONTROLLERS],
+      controllers: [HealthController, ...HTTP_CONTROLLERS],
       providers: [
         { provide: CORE_CONTAINER, useValue: options.container },
-        { provide: CONSOLE_CONFIG, useValue: options.console ?? { simulatorUrl: null, demo: null } },
         { provide: AUTH_SETTINGS, useValue: { jwtSecret: options.jwtSecret } },
         { provide: APP_GUARD, useClass: JwtAuthGuard },
         { provide: APP_FILTER, useClass: ApiExceptionFilter },

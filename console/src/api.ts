@@ -1,0 +1,265 @@
+/**
+ * The console's client of Zapdesk's public HTTP API (SPEC §3). The token travels only in the
+ * Authorization header; the one exception is the event stream (see live-events.ts).
+ */
+
+export type TicketStatus = 'open' | 'pending' | 'closed';
+export type MessageStatus = 'received' | 'queued' | 'sending' | 'sent' | 'delivered' | 'read' | 'failed' | 'undelivered';
+export type IntegrationStatus = 'pending' | 'active' | 'inactive' | 'error';
+
+export interface Ticket {
+  readonly id: string;
+  readonly companyId: string;
+  readonly integrationId: string;
+  readonly contact: { readonly whatsappNumber: string; readonly profileName: string | null; readonly waId?: string | null; readonly optedOut?: boolean };
+  readonly status: TicketStatus;
+  readonly unreadCount: number;
+  readonly lastMessage: { readonly preview: string; readonly at: string; readonly direction: 'inbound' | 'outbound' } | null;
+  readonly lastInboundAt: string | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface Message {
+  readonly id: string;
+  readonly ticketId: string;
+  readonly integrationId: string;
+  readonly direction: 'inbound' | 'outbound';
+  readonly body: string;
+  readonly media: ReadonlyArray<{ readonly index: number; readonly contentType: string; readonly url: string }>;
+  readonly template: { readonly contentSid: string; readonly contentVariables: Readonly<Record<string, string>> } | null;
+  readonly twilioSid: string | null;
+  readonly status: MessageStatus;
+  readonly error: { readonly code: string | number; readonly message: string } | null;
+  readonly attempts: number;
+  readonly senderUserId?: string | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface Integration {
+  readonly id: string;
+  readonly companyId: string;
+  readonly mode?: 'provision' | 'existing';
+  readonly accountSid: string;
+  readonly whatsappNumber: string;
+  readonly status: IntegrationStatus;
+  readonly friendlyName?: string | null;
+  readonly config: { readonly webhookUrl: string; readonly webhookMethod: string; readonly lastError?: string | null; readonly lastErrorDate?: string | null };
+  readonly provisioningStep?: string | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  /** Only on `integration.updated` events of a removed integration. */
+  readonly removed?: boolean;
+}
+
+export interface Notification {
+  readonly id: string;
+  readonly kind: string;
+  readonly subjectId: string;
+  readonly message: string;
+  readonly read: boolean;
+  readonly createdAt: string;
+}
+
+export interface Page<T> {
+  readonly items: T[];
+  readonly nextCursor: string | null;
+}
+
+export interface ErrorDetail {
+  readonly field: string;
+  readonly issue: string;
+}
+
+/** A refusal of the API (`{"error": {code, message, details?}}`) or a network failure (status 0). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: readonly ErrorDetail[] = [],
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export type CreateIntegrationBody =
+  | { mode: 'existing'; accountSid: string; authToken: string; whatsappNumber: string; friendlyName?: string }
+  | { mode: 'provision'; countryCode: string; areaCode?: string; friendlyName?: string };
+
+export type ReplyContent = { body: string } | { contentSid: string; contentVariables?: Record<string, string> };
+
+export interface TicketFilters {
+  readonly status?: TicketStatus | '';
+  readonly integrationId?: string;
+}
+
+/** Lists answer either a bare array or `{items, nextCursor}`; both are accepted. */
+function asPage<T>(value: unknown): Page<T> {
+  if (Array.isArray(value)) return { items: value as T[], nextCursor: null };
+  const page = value as { items?: T[]; data?: T[]; nextCursor?: string | null };
+  return { items: page.items ?? page.data ?? [], nextCursor: page.nextCursor ?? null };
+}
+
+export class ApiClient {
+  constructor(
+    private readonly token: string,
+    private readonly onUnauthorized: () => void = () => undefined,
+    private readonly baseUrl = '',
+  ) {}
+
+  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { Authorization: `Bearer ${this.token}`, Accept: 'application/json' };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    let response: Response;
+    try {
+      response = await fetch(`${this.baseUrl}${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    } catch {
+      throw new ApiError(0, 'NETWORK', 'network');
+    }
+    if (response.status === 204) return undefined as T;
+    const text = await response.text();
+    let json: unknown = null;
+    try {
+      json = text ? JSON.parse(text) : null;
+    } catch {
+      json = null;
+    }
+    if (!response.ok) {
+      const error = (json as { error?: { code?: string; message?: string; details?: ErrorDetail[] } } | null)?.error;
+      if (response.status === 401) this.onUnauthorized();
+      throw new ApiError(response.status, error?.code ?? `HTTP_${response.status}`, error?.message ?? response.statusText, error?.details ?? []);
+    }
+    return json as T;
+  }
+
+  async listTickets(filters: TicketFilters, cursor: string | null, limit = 50): Promise<Page<Ticket>> {
+    const query = new URLSearchParams({ limit: String(limit) });
+    if (filters.status) query.set('status', filters.status);
+    if (filters.integrationId) query.set('integrationId', filters.integrationId);
+    if (cursor) query.set('cursor', cursor);
+    return asPage<Ticket>(await this.request('GET', `/tickets?${query}`));
+  }
+
+  getTicket(id: string): Promise<Ticket> {
+    return this.request('GET', `/tickets/${encodeURIComponent(id)}`);
+  }
+
+  updateTicket(id: string, change: { status?: TicketStatus; read?: true }): Promise<Ticket> {
+    return this.request('PATCH', `/tickets/${encodeURIComponent(id)}`, change);
+  }
+
+  async listMessages(ticketId: string, cursor: string | null, limit = 200): Promise<Page<Message>> {
+    const query = new URLSearchParams({ limit: String(limit) });
+    if (cursor) query.set('cursor', cursor);
+    return asPage<Message>(await this.request('GET', `/tickets/${encodeURIComponent(ticketId)}/messages?${query}`));
+  }
+
+  reply(ticketId: string, content: ReplyContent): Promise<Message> {
+    return this.request('POST', `/tickets/${encodeURIComponent(ticketId)}/messages`, content);
+  }
+
+  retry(messageId: string): Promise<Message> {
+    return this.request('POST', `/ticket-messages/${encodeURIComponent(messageId)}/retry`);
+  }
+
+  /** A media item through Zapdesk (never Twilio's URL), as a blob for an object URL. */
+  async media(path: string): Promise<Blob> {
+    let response: Response;
+    try {
+      response = await fetch(`${this.baseUrl}${path}`, { headers: { Authorization: `Bearer ${this.token}` } });
+    } catch {
+      throw new ApiError(0, 'NETWORK', 'network');
+    }
+    if (!response.ok) throw new ApiError(response.status, `HTTP_${response.status}`, response.statusText);
+    return response.blob();
+  }
+
+  async listIntegrations(): Promise<Integration[]> {
+    return asPage<Integration>(await this.request('GET', '/integrations')).items;
+  }
+
+  async listWhatsappIntegrations(): Promise<Integration[]> {
+    return asPage<Integration>(await this.request('GET', '/integrations/whatsapp')).items;
+  }
+
+  createIntegration(body: CreateIntegrationBody): Promise<Integration> {
+    return this.request('POST', '/integrations', body);
+  }
+
+  updateIntegration(id: string, change: { status?: 'active' | 'inactive'; friendlyName?: string | null }): Promise<Integration> {
+    return this.request('PATCH', `/integrations/${encodeURIComponent(id)}`, change);
+  }
+
+  validateIntegration(id: string): Promise<Integration> {
+    return this.request('POST', `/integrations/${encodeURIComponent(id)}/validate`);
+  }
+
+  syncWebhooks(id: string): Promise<Integration> {
+    return this.request('POST', `/integrations/${encodeURIComponent(id)}/webhook/sync`);
+  }
+
+  removeIntegration(id: string): Promise<void> {
+    return this.request('DELETE', `/integrations/${encodeURIComponent(id)}`);
+  }
+
+  async listNotifications(): Promise<Notification[]> {
+    return asPage<Notification>(await this.request('GET', '/notifications?limit=50')).items;
+  }
+
+  markNotificationRead(id: string): Promise<void> {
+    return this.request('POST', `/notifications/${encodeURIComponent(id)}/read`);
+  }
+}
+
+/** The console's configuration (`GET /console/config.json`); absent fields mean "not available". */
+export interface ConsoleConfig {
+  readonly simulatorUrl: string | null;
+  readonly demo: { readonly adminToken: string; readonly agentToken: string } | null;
+}
+
+export async function loadConsoleConfig(): Promise<ConsoleConfig> {
+  try {
+    const response = await fetch('config.json', { headers: { Accept: 'application/json' }, cache: 'no-store' });
+    if (!response.ok) return { simulatorUrl: null, demo: null };
+    const raw = (await response.json()) as Partial<ConsoleConfig>;
+    const demo = raw.demo && typeof raw.demo.adminToken === 'string' && typeof raw.demo.agentToken === 'string' ? raw.demo : null;
+    return { simulatorUrl: typeof raw.simulatorUrl === 'string' && raw.simulatorUrl ? raw.simulatorUrl.replace(/\/+$/, '') : null, demo };
+  } catch {
+    return { simulatorUrl: null, demo: null };
+  }
+}
+
+export interface SimulatedInbound {
+  readonly to?: string;
+  readonly from?: string;
+  readonly body?: string;
+  readonly mediaUrl?: string;
+  readonly profileName?: string;
+}
+
+export interface SimulatorAnswer {
+  readonly messageSid: string;
+  readonly to?: string;
+  readonly from?: string;
+  readonly webhookStatus: number;
+}
+
+/** `POST <simulatorUrl>/inbound`: the emulator plays Twilio and posts a signed webhook here. */
+export async function simulateInbound(simulatorUrl: string, input: SimulatedInbound): Promise<SimulatorAnswer> {
+  let response: Response;
+  try {
+    response = await fetch(`${simulatorUrl}/inbound`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(input) });
+  } catch {
+    throw new ApiError(0, 'NETWORK', 'network');
+  }
+  const json = (await response.json().catch(() => null)) as (SimulatorAnswer & { error?: { code?: string; message?: string } | string }) | null;
+  if (!response.ok || !json) {
+    const error = json?.error;
+    const message = typeof error === 'string' ? error : (error?.message ?? response.statusText);
+    throw new ApiError(response.status, typeof error === 'object' && error?.code ? error.code : `HTTP_${response.status}`, message);
+  }
+  return json;
+}
