@@ -4,7 +4,6 @@ import { IntegrationRepository } from '../../src/domain/integration/integration.
 import { TwilioIntegration } from '../../src/domain/integration/twilio-integration';
 import { ConcurrencyError } from '../../src/domain/shared/domain-error';
 import { MongooseIntegrationRepository } from '../../src/infrastructure/persistence/mongoose/integration/mongoose-integration.repository';
-import { WriteSlots } from '../../src/infrastructure/persistence/mongoose/write-slots';
 import { connectTestDatabase, TestDatabase } from '../support/database/test-database';
 import { InMemoryIntegrationRepository } from '../support/in-memory/in-memory-integration.repository';
 
@@ -38,7 +37,7 @@ describe.each([
   [
     'mongoose',
     async () => {
-      const repository = new MongooseIntegrationRepository(connection, await WriteSlots.forConnection(connection));
+      const repository = new MongooseIntegrationRepository(connection);
       await repository.ensureIndexes();
       return repository as IntegrationRepository;
     },

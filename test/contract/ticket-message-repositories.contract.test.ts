@@ -5,7 +5,6 @@ import { OpenTicketExistsError } from '../../src/domain/ticket/ticket.repository
 import { Ticket } from '../../src/domain/ticket/ticket';
 import { MongooseMessageRepository } from '../../src/infrastructure/persistence/mongoose/message/mongoose-message.repository';
 import { MongooseTicketRepository } from '../../src/infrastructure/persistence/mongoose/ticket/mongoose-ticket.repository';
-import { WriteSlots } from '../../src/infrastructure/persistence/mongoose/write-slots';
 import { connectTestDatabase, TestDatabase } from '../support/database/test-database';
 
 const T0 = new Date('2026-06-01T08:00:00.000Z');
@@ -16,9 +15,8 @@ let seq = 0;
 
 beforeAll(async () => {
   database = await connectTestDatabase();
-  const slots = await WriteSlots.forConnection(database.connection);
-  tickets = new MongooseTicketRepository(database.connection, slots);
-  messages = new MongooseMessageRepository(database.connection, slots);
+  tickets = new MongooseTicketRepository(database.connection);
+  messages = new MongooseMessageRepository(database.connection);
   await tickets.ensureIndexes();
   await messages.ensureIndexes();
 });

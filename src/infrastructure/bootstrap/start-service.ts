@@ -17,7 +17,7 @@ import { createLogger } from '../logging/logger';
 import { startDatabaseServer, redactMongoUri, RunningDatabase } from '../persistence/database/database-server';
 import { freePorts } from '../persistence/database/free-port';
 import { openDatabaseConnection } from '../persistence/mongoose/connection';
-import { WriteSlots } from '../persistence/mongoose/write-slots';
+import { assertSupportedServer } from '../persistence/mongoose/supported-server';
 import { ProvisioningWorker } from '../workers/provisioning-worker';
 import { startTwilioEmulator } from '../twilio/emulator/twilio-emulator';
 
@@ -89,19 +89,9 @@ export async function startService(options: StartServiceOptions = {}): Promise<R
 
     const connection = await openDatabaseConnection({ uri: mongodbUri, ...(options.dbName ? { dbName: options.dbName } : {}) });
     cleanups.push(() => connection.close());
-    const writeSlots = await WriteSlots.forConnection(connection);
-    if (writeSlots.active) {
-      log.info('database lacks atomic conditional updates (FerretDB): versioned writes take write slots');
-      // A slot only matters while a writer holds a read of that version (seconds): prune hourly.
-      const pruning = setInterval(() => {
-        writeSlots.prune(new Date(Date.now() - 60 * 60 * 1000)).catch((error: unknown) => log.warn({ err: error }, 'write slot pruning failed'));
-      }, 10 * 60 * 1000);
-      pruning.unref();
-      cleanups.push(async () => clearInterval(pruning));
-    }
+    await assertSupportedServer(connection);
     const container = buildCoreContainer({
       connection,
-      writeSlots,
       environment,
       apiUrl,
       masterAccount,

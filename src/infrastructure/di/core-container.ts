@@ -54,9 +54,9 @@ export function buildCoreContainer(deps: CoreDependencies): Container {
   // The real-time module's: durable event log append, then in-process listeners.
   c.bind(TOKENS.DomainEventPublisher).toDynamicValue(() => c.get(RealtimeDomainEventPublisher));
 
-  c.bind(TOKENS.IntegrationRepository).toConstantValue(new MongooseIntegrationRepository(deps.connection, deps.writeSlots));
-  c.bind(TOKENS.TicketRepository).toConstantValue(new MongooseTicketRepository(deps.connection, deps.writeSlots));
-  c.bind(TOKENS.MessageRepository).toConstantValue(new MongooseMessageRepository(deps.connection, deps.writeSlots));
+  c.bind(TOKENS.IntegrationRepository).toConstantValue(new MongooseIntegrationRepository(deps.connection));
+  c.bind(TOKENS.TicketRepository).toConstantValue(new MongooseTicketRepository(deps.connection));
+  c.bind(TOKENS.MessageRepository).toConstantValue(new MongooseMessageRepository(deps.connection));
   // The mongoose store, decorated to log `notification.created` (real-time module).
   c.bind(TOKENS.NotificationStore).toDynamicValue(() => c.get(RealtimeNotificationStore));
   c.bind<DatabaseHealth>(TOKENS.DatabaseHealth).toConstantValue(new MongooseDatabaseHealth(deps.connection));

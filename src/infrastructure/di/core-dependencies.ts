@@ -2,12 +2,9 @@ import { Connection } from 'mongoose';
 import { DeliveryHooks } from '../../application/delivery/delivery-processor';
 import { Clock } from '../../application/ports/clock.port';
 import { ServiceEnvironment } from '../config/service-environment';
-import { WriteSlots } from '../persistence/mongoose/write-slots';
 
 export interface CoreDependencies {
   readonly connection: Connection;
-  /** Compare-and-set insurance for servers without atomic conditional updates (FerretDB). */
-  readonly writeSlots: WriteSlots;
   readonly environment: ServiceEnvironment;
   /** The resolved public base URL (API_URL, or http://localhost:<port>). */
   readonly apiUrl: string;

@@ -7,9 +7,6 @@ export interface DeliveryWorkerOptions {
   readonly pollIntervalMs: number;
   /** Tickets delivered in parallel by this instance (one lane per ticket keeps their order). */
   readonly concurrency: number;
-  /** Housekeeping (old send permits) run every this many ms. */
-  readonly maintenanceIntervalMs?: number;
-  readonly maintenance?: () => Promise<unknown>;
   /**
    * Gives every pending message a queue entry (reads all messages: rarely). Run once before
    * the first poll, then every `sweepIntervalMs`.
@@ -24,7 +21,6 @@ export interface DeliveryWorkerOptions {
  */
 export class DeliveryWorker implements BackgroundWorker, DeliveryTrigger {
   private timer: NodeJS.Timeout | null = null;
-  private maintenanceTimer: NodeJS.Timeout | null = null;
   private sweepTimer: NodeJS.Timeout | null = null;
   /** The start-up sweep: polls wait for it, so messages left without an entry keep their order. */
   private startup: Promise<void> = Promise.resolve();
@@ -44,11 +40,6 @@ export class DeliveryWorker implements BackgroundWorker, DeliveryTrigger {
     if (this.timer) return;
     this.timer = setInterval(() => this.kick(), this.options.pollIntervalMs);
     this.timer.unref();
-    if (this.options.maintenance) {
-      const maintenance = this.options.maintenance;
-      this.maintenanceTimer = setInterval(() => this.track(maintenance()), this.options.maintenanceIntervalMs ?? 60_000);
-      this.maintenanceTimer.unref();
-    }
     if (this.options.sweep) {
       const sweep = this.options.sweep;
       this.startup = sweep().then(
@@ -73,10 +64,8 @@ export class DeliveryWorker implements BackgroundWorker, DeliveryTrigger {
   /** Stops looking for work and waits for the deliveries under way. */
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    if (this.maintenanceTimer) clearInterval(this.maintenanceTimer);
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.timer = null;
-    this.maintenanceTimer = null;
     this.sweepTimer = null;
     await this.startup;
     await this.scanning;

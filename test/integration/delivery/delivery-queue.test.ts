@@ -5,7 +5,6 @@ import { Message } from '../../../src/domain/message/message';
 import { DeliveryQueueSweep } from '../../../src/infrastructure/persistence/mongoose/delivery/delivery-queue-sweep';
 import { MongooseDeliveryOutbox } from '../../../src/infrastructure/persistence/mongoose/delivery/mongoose-delivery-outbox';
 import { MongooseMessageRepository } from '../../../src/infrastructure/persistence/mongoose/message/mongoose-message.repository';
-import { WriteSlots } from '../../../src/infrastructure/persistence/mongoose/write-slots';
 import { DeliveryWorker } from '../../../src/infrastructure/workers/delivery-worker';
 import { connectTestDatabase, TestDatabase } from '../../support/database/test-database';
 
@@ -20,9 +19,8 @@ let sequence = 0;
 
 beforeAll(async () => {
   database = await connectTestDatabase();
-  const slots = await WriteSlots.forConnection(database.connection);
-  messages = new MongooseMessageRepository(database.connection, slots);
-  outbox = new MongooseDeliveryOutbox(database.connection, slots, { claimTakeoverMs: 60_000, unsavedGraceMs: GRACE_MS });
+  messages = new MongooseMessageRepository(database.connection);
+  outbox = new MongooseDeliveryOutbox(database.connection, { unsavedGraceMs: GRACE_MS });
   sweep = new DeliveryQueueSweep(database.connection, outbox.queue);
   await messages.ensureIndexes();
   await outbox.ensureIndexes();

@@ -11,7 +11,6 @@ describe('send permits held in the database', () => {
   it('give two instances racing for one number distinct, evenly spaced slots: never more than the rate in any second', async () => {
     const a = new MongooseSendPermits(database.connection, { guardMs: 50 });
     const b = new MongooseSendPermits(database.connection, { guardMs: 50 });
-    await a.ensureIndexes();
     const started = Date.now();
     const slots = await Promise.all(Array.from({ length: 60 }, (_, i) => (i % 2 === 0 ? a : b).reserve('+14155550001', 20)));
     const times = slots.map((s) => s.getTime()).sort((x, y) => x - y);
@@ -25,9 +24,14 @@ describe('send permits held in the database', () => {
     expect(other.getTime()).toBeLessThan(times[59]!);
   });
 
-  it('prunes past slots', async () => {
-    const permits = new MongooseSendPermits(database.connection);
-    await permits.reserve('+14155550003', 5);
-    expect(await permits.prune(new Date(Date.now() + 5_000))).toBeGreaterThan(0);
+  it('a number idle for a while starts again from now, not from its old slots', async () => {
+    let now = Date.now();
+    const permits = new MongooseSendPermits(database.connection, { guardMs: 0, now: () => now });
+    const first = await permits.reserve('+14155550003', 10);
+    now += 60_000;
+    const later = await permits.reserve('+14155550003', 10);
+    expect(later.getTime() - now).toBeGreaterThanOrEqual(0);
+    expect(later.getTime() - now).toBeLessThanOrEqual(100);
+    expect(first.getTime()).toBeLessThan(later.getTime() - 59_000);
   });
 });

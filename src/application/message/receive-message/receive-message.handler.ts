@@ -79,8 +79,10 @@ export class ReceiveMessageHandler {
       body: inbound.body,
       media: inbound.media,
       extras: inbound.extras,
-      // When Twilio handed it over, not when it was filed: the conversation's order.
-      now: entry.acceptedAt,
+      // When Twilio handed it over, not when it was filed: the conversation's order. Lanes file
+      // a contact's messages in acceptance order, so a later message never sorts before the
+      // last one counted, even when two instances' clocks disagree or a millisecond is shared.
+      now: notBefore(entry.acceptedAt, ticket.lastInboundAt),
     });
     try {
       await this.messages.save(message);
@@ -169,6 +171,11 @@ export class ReceiveMessageHandler {
       }
     }
   }
+}
+
+/** `at`, or just after `previous` when `at` is not later than it. */
+function notBefore(at: Date, previous: Date | null): Date {
+  return previous !== null && at.getTime() <= previous.getTime() ? new Date(previous.getTime() + 1) : at;
 }
 
 /** The announcement of a stored inbound message, as its receive publishes it. */

@@ -14,11 +14,6 @@ import { DeliveryWorker } from '../../workers/delivery-worker';
 import { CoreDependencies } from '../core-dependencies';
 import { CoreModule } from '../core-module';
 
-/** Send permits are only contended while they are current; older ones are dropped. */
-const PERMIT_RETENTION_MS = 60_000;
-/** A claim key matters while its message version is current: minutes at most. */
-const CLAIM_RETENTION_MS = 60 * 60_000;
-
 /** Outbound replies: send, the durable delivery outbox and its workers, retry. */
 export const deliveryModule: CoreModule = {
   name: 'delivery',
@@ -30,7 +25,7 @@ export const deliveryModule: CoreModule = {
   controllers: [RepliesController],
   bind(c: Container, deps: CoreDependencies): void {
     const settings = deps.environment.delivery;
-    const outbox = new MongooseDeliveryOutbox(deps.connection, deps.writeSlots, { claimTakeoverMs: settings.leaseMs });
+    const outbox = new MongooseDeliveryOutbox(deps.connection);
     c.bind(TOKENS.DeliveryOutbox).toConstantValue(outbox);
     const sweep = new DeliveryQueueSweep(deps.connection, outbox.queue);
     c.bind(TOKENS.SendRateLimiter).toConstantValue(new MongooseSendPermits(deps.connection, { guardMs: settings.rateGuardMs }));
@@ -56,14 +51,11 @@ export const deliveryModule: CoreModule = {
         }),
     );
     c.bind(DeliveryWorker).toDynamicValue(() => {
-      const permits = c.get<MongooseSendPermits>(TOKENS.SendRateLimiter);
       return new DeliveryWorker(
         () => c.get(DeliveryProcessor),
         {
           pollIntervalMs: settings.pollIntervalMs,
           concurrency: settings.concurrency,
-          maintenance: () =>
-            Promise.all([permits.prune(new Date(Date.now() - PERMIT_RETENTION_MS)), outbox.prune(new Date(Date.now() - CLAIM_RETENTION_MS))]),
           sweep: async () => {
             const restored = await sweep.run();
             if (restored > 0) deps.warn('delivery queue: pending messages without a queue entry were queued again', { restored });
@@ -101,7 +93,6 @@ export const deliveryModule: CoreModule = {
     );
   },
   async ensureIndexes(c: Container): Promise<void> {
-    await c.get<MongooseSendPermits>(TOKENS.SendRateLimiter).ensureIndexes();
     await c.get<MongooseDeliveryOutbox>(TOKENS.DeliveryOutbox).ensureIndexes();
   },
   workers: (c: Container) => [c.get(DeliveryWorker)],

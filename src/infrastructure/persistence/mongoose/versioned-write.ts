@@ -1,7 +1,6 @@
 import { mongo } from 'mongoose';
 import { ConcurrencyError } from '../../../domain/shared/domain-error';
 import { isDuplicateKeyError } from './mongo-errors';
-import { WriteSlots } from './write-slots';
 
 export interface VersionedDocument {
   _id: string;
@@ -11,8 +10,7 @@ export interface VersionedDocument {
 
 export interface VersionedWrite<T extends VersionedDocument> {
   readonly collection: mongo.Collection<T>;
-  readonly slots: WriteSlots;
-  /** Aggregate name for errors, e.g. `ticket`; `<name>s` is the slot namespace. */
+  /** Aggregate name for errors, e.g. `ticket`. */
   readonly aggregate: string;
   /** The document to store, already carrying `version = expectedVersion + 1`. */
   readonly doc: T;
@@ -36,16 +34,10 @@ export async function writeVersioned<T extends VersionedDocument>(write: Version
       await collection.insertOne(doc as mongo.OptionalUnlessRequiredId<T>);
       return;
     }
-    const slotTakenAt = Date.now();
-    if (!(await write.slots.take(`${aggregate}s`, doc._id, expectedVersion + 1))) throw new ConcurrencyError(aggregate, doc._id);
     const { _id, ...fields } = doc;
-    // Holding the slot of version n+1 already excludes every other writer, so the update can
-    // filter on `_id` alone: the one filter FerretDB serves from an index (anything more is
-    // a collection scan). Once the slot is old enough to be taken over, the full version
-    // condition is back, so a writer that stalled cannot overwrite its successor.
-    const filter = (
-      write.slots.isExclusiveSince(slotTakenAt) ? { _id } : { _id, companyId: doc.companyId, version: expectedVersion }
-    ) as mongo.Filter<T>;
+    // One conditional update is the compare-and-set: of concurrent writers of version n, the
+    // server lets exactly one match.
+    const filter = { _id, companyId: doc.companyId, version: expectedVersion } as mongo.Filter<T>;
     const result = await collection.updateOne(filter, { $set: fields as Partial<T> });
     if (result.matchedCount === 0) throw new ConcurrencyError(aggregate, doc._id);
   } catch (error) {

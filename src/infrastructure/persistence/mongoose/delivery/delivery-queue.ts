@@ -1,8 +1,5 @@
 import { Connection, mongo } from 'mongoose';
-import { ConcurrencyError } from '../../../../domain/shared/domain-error';
 import { isDuplicateKeyError } from '../mongo-errors';
-import { writeVersioned } from '../versioned-write';
-import { WriteSlots } from '../write-slots';
 
 export const DELIVERY_QUEUE_COLLECTION = 'delivery_queue';
 
@@ -12,7 +9,7 @@ export const DELIVERY_QUEUE_COLLECTION = 'delivery_queue';
  * collection instead of the whole messages collection.
  */
 export interface DeliveryQueueEntry {
-  /** The message id: lookups by `_id` alone are the only ones FerretDB serves from an index. */
+  /** The message id. */
   _id: string;
   companyId: string;
   ticketId: string;
@@ -27,16 +24,10 @@ export interface DeliveryQueueEntry {
   parkedUntil: Date | null;
   /** The message version this schedule was computed from: a schedule never replaces a newer one. */
   seenVersion: number;
-  /**
-   * The entry's own version (versioned writes: FerretDB's conditional updates are not
-   * atomic). It starts at the insertion time in ms, so the write slots of an entry removed
-   * and inserted again (a retried message) never collide with those of its previous life.
-   */
-  version: number;
 }
 
 /** What an entry holds about its message (written when the entry is created). */
-export type EntryTemplate = Omit<DeliveryQueueEntry, 'dueAt' | 'parkedUntil' | 'seenVersion' | 'version'>;
+export type EntryTemplate = Omit<DeliveryQueueEntry, 'dueAt' | 'parkedUntil' | 'seenVersion'>;
 
 /** The entry fields of a message, from its snapshot (`id`) or its document (`_id`). */
 export function templateOf(
@@ -58,26 +49,24 @@ export interface Schedule {
   readonly seenVersion: number;
 }
 
-const MAX_SCHEDULE_WRITES = 8;
+/** Update, insert, update again: enough for any interleaving with one other writer creating the entry. */
+const MAX_SCHEDULE_WRITES = 3;
 const OLDEST_FIRST = { createdAt: 1, _id: 1 } as const;
 
 /** The `delivery_queue` collection: pending outbound messages, small whatever the message history. */
 export class DeliveryQueue {
   readonly collection: mongo.Collection<DeliveryQueueEntry>;
 
-  constructor(
-    connection: Connection,
-    private readonly slots: WriteSlots,
-  ) {
+  constructor(connection: Connection) {
     const db = connection.db;
     if (!db) throw new Error('database connection is not open');
     this.collection = db.collection<DeliveryQueueEntry>(DELIVERY_QUEUE_COLLECTION);
   }
 
   /** False when the message already has an entry. */
-  async insert(entry: Omit<DeliveryQueueEntry, 'version'>): Promise<boolean> {
+  async insert(entry: DeliveryQueueEntry): Promise<boolean> {
     try {
-      await this.collection.insertOne({ ...entry, version: Date.now() });
+      await this.collection.insertOne(entry);
       return true;
     } catch (error) {
       if (isDuplicateKeyError(error)) return false;
@@ -106,27 +95,13 @@ export class DeliveryQueue {
    * only ever leave the newest message state's schedule behind.
    */
   async reschedule(template: EntryTemplate, schedule: Schedule): Promise<void> {
+    const { dueAt, parkedUntil, seenVersion } = schedule;
     for (let attempt = 1; attempt <= MAX_SCHEDULE_WRITES; attempt += 1) {
-      const entry = await this.get(template._id);
-      if (!entry) {
-        if (await this.insert({ ...template, ...schedule })) return;
-        continue;
-      }
-      if (entry.seenVersion > schedule.seenVersion || sameSchedule(entry, schedule)) return;
-      try {
-        await writeVersioned({
-          collection: this.collection,
-          slots: this.slots,
-          aggregate: 'delivery_queue_entry',
-          doc: { ...entry, ...schedule, version: entry.version + 1 },
-          expectedVersion: entry.version,
-          uniqueConflict: async () => null,
-        });
-        return;
-      } catch (error) {
-        // Another writer moved it (or removed it) first: look again.
-        if (!(error instanceof ConcurrencyError)) throw error;
-      }
+      // One conditional update: it lands unless the entry is missing or holds a newer schedule.
+      const updated = await this.collection.updateOne({ _id: template._id, seenVersion: { $lte: seenVersion } }, { $set: { dueAt, parkedUntil, seenVersion } });
+      if (updated.matchedCount > 0) return;
+      if (await this.insert({ ...template, ...schedule })) return;
+      // It exists: newer than ours (the next update will not match either), or just inserted by another writer.
     }
   }
 
@@ -141,16 +116,8 @@ export class DeliveryQueue {
   }
 
   async ensureIndexes(): Promise<void> {
-    // Served by MongoDB; FerretDB scans, but only this small collection.
+    // Served by MongoDB; the embedded engine scans, but only this small collection.
     await this.collection.createIndex({ dueAt: 1 }, { name: 'delivery_queue_due' });
     await this.collection.createIndex({ companyId: 1, ticketId: 1, createdAt: 1, _id: 1 }, { name: 'delivery_queue_ticket_order' });
   }
-}
-
-function sameSchedule(entry: DeliveryQueueEntry, schedule: Schedule): boolean {
-  return (
-    entry.seenVersion === schedule.seenVersion &&
-    entry.dueAt.getTime() === schedule.dueAt.getTime() &&
-    (entry.parkedUntil?.getTime() ?? null) === (schedule.parkedUntil?.getTime() ?? null)
-  );
 }

@@ -1,12 +1,9 @@
 import { Connection, mongo } from 'mongoose';
 import { DeliveryCandidate, DeliveryOutbox, isDue } from '../../../../application/ports/delivery-outbox.port';
 import { Message } from '../../../../domain/message/message';
-import { ConcurrencyError } from '../../../../domain/shared/domain-error';
 import { toMessageDocument } from '../message/message.mapper';
 import { StoredMessageDocument, messageModel } from '../message/message.schema';
-import { ClaimDocument, takeUniqueClaim } from '../unique-claims';
 import { writeVersioned } from '../versioned-write';
-import { WriteSlots } from '../write-slots';
 import { DeliveryQueue, DeliveryQueueEntry, Schedule, templateOf } from './delivery-queue';
 
 const PENDING: ReadonlySet<string> = new Set(['queued', 'sending']);
@@ -22,8 +19,6 @@ type MessageFields = Pick<
 >;
 
 export interface DeliveryOutboxOptions {
-  /** A claim key whose holder stayed silent this long (a whole lease) is free again. */
-  readonly claimTakeoverMs: number;
   /** An entry whose message was never saved (the sender died in between) is dropped after this. */
   readonly unsavedGraceMs?: number;
 }
@@ -32,31 +27,22 @@ export interface DeliveryOutboxOptions {
  * The delivery outbox: the messages collection is the source of truth of every delivery
  * state; the small `delivery_queue` collection (DeliveryQueue) holds one entry per message
  * whose delivery is not over, with the time a worker should look at it next. Polls and
- * ticket-head lookups read the queue and then only the messages it names, by `_id`: on
- * FerretDB any other query on `messages` reads every message ever stored.
+ * ticket-head lookups read the queue and then only the messages it names, by `_id`, so their
+ * cost follows the pending messages, not the history.
  *
- * Every message write is the versioned write of MessageRepository.save plus the lease, so
- * claims and status callbacks exclude each other. A claim also takes a claim key (unique
- * insert) that only a lease-long silence can take over: the generic write slots give up on
- * a holder after seconds, and two workers both "winning" a claim would mean a message sent
- * twice. Queue entries are only hints: a wrong one costs a read, never a wrong send.
+ * Every message write is the versioned write of MessageRepository.save plus the lease: one
+ * conditional update, so of two workers claiming one message exactly one wins, and claims and
+ * status callbacks exclude each other. Queue entries are only hints: a wrong one costs a read,
+ * never a wrong send.
  */
 export class MongooseDeliveryOutbox implements DeliveryOutbox {
   private readonly messages: mongo.Collection<StoredMessageDocument>;
-  private readonly claims: mongo.Collection<ClaimDocument>;
   readonly queue: DeliveryQueue;
   private readonly unsavedGraceMs: number;
 
-  constructor(
-    connection: Connection,
-    private readonly slots: WriteSlots,
-    private readonly options: DeliveryOutboxOptions,
-  ) {
+  constructor(connection: Connection, options: DeliveryOutboxOptions = {}) {
     this.messages = messageModel(connection).collection as unknown as mongo.Collection<StoredMessageDocument>;
-    const db = connection.db;
-    if (!db) throw new Error('database connection is not open');
-    this.claims = db.collection<ClaimDocument>('delivery_claims');
-    this.queue = new DeliveryQueue(connection, slots);
+    this.queue = new DeliveryQueue(connection);
     this.unsavedGraceMs = options.unsavedGraceMs ?? 10 * 60_000;
   }
 
@@ -95,7 +81,6 @@ export class MongooseDeliveryOutbox implements DeliveryOutbox {
   }
 
   async claim(message: Message, leaseUntil: Date): Promise<void> {
-    if (!(await this.takeClaimKey(`${message.id}:${message.version + 1}`))) throw new ConcurrencyError('message', message.id);
     await this.write(message, { leaseExpiresAt: leaseUntil });
     // The entry is left as it is: the claimer's own polls skip its busy ticket, and it is
     // usually removed a moment later (sent). A worker that meets it meanwhile reads the
@@ -119,13 +104,7 @@ export class MongooseDeliveryOutbox implements DeliveryOutbox {
     else if (s.status !== 'sending') await this.removeDone(s.id, s.status);
   }
 
-  /** Claim keys are only contended while their message version is current. */
-  async prune(olderThan: Date): Promise<number> {
-    return (await this.claims.deleteMany({ takenAt: { $lt: olderThan } })).deletedCount;
-  }
-
   async ensureIndexes(): Promise<void> {
-    await this.claims.createIndex({ takenAt: 1 }, { name: 'delivery_claim_taken_at' });
     await this.queue.ensureIndexes();
   }
 
@@ -170,7 +149,7 @@ export class MongooseDeliveryOutbox implements DeliveryOutbox {
   }
 
   private async messageOf(entry: DeliveryQueueEntry): Promise<MessageFields | null> {
-    // `_id` alone: the one filter FerretDB serves from an index. The company is checked here.
+    // By `_id`; the company is checked here.
     const doc = await this.messages.findOne({ _id: entry._id }, { projection: MESSAGE_FIELDS });
     return doc && doc.companyId === entry.companyId ? doc : null;
   }
@@ -180,7 +159,6 @@ export class MongooseDeliveryOutbox implements DeliveryOutbox {
     if (expected === 0) throw new Error('only a stored message is in the outbox');
     await writeVersioned({
       collection: this.messages,
-      slots: this.slots,
       aggregate: 'message',
       doc: { ...toMessageDocument(message, expected + 1), ...outboxFields },
       expectedVersion: expected,
@@ -188,12 +166,6 @@ export class MongooseDeliveryOutbox implements DeliveryOutbox {
       uniqueConflict: async () => null,
     });
     message.markSaved();
-  }
-
-  /** `_id` is `<message id>:<version the claim creates>`. */
-  private async takeClaimKey(_id: string): Promise<boolean> {
-    // A holder silent for a whole lease without writing is gone: the claim is free again.
-    return takeUniqueClaim(this.claims, _id, this.options.claimTakeoverMs);
   }
 }
 

@@ -1,14 +1,11 @@
 import { Connection, mongo } from 'mongoose';
 import { SendRateLimiter } from '../../../../application/ports/send-rate-limiter.port';
-import { isDuplicateKeyError } from '../mongo-errors';
 
-interface PermitDocument {
-  /** `<sender number>:<slot>`: the unique key that makes one slot one send, across instances. */
+/** One per sender number and rate: the last send slot handed out. */
+interface PacerDocument {
+  /** `<sender number>@<per second>`: a changed rate starts its own slot grid. */
   _id: string;
-  number: string;
   slot: number;
-  /** When the send of this slot may start. */
-  at: Date;
 }
 
 export interface SendPermitOptions {
@@ -21,54 +18,36 @@ export interface SendPermitOptions {
   readonly now?: () => number;
 }
 
-const MAX_TRIES = 50;
-
 /**
- * Per-number send pacing held in the database: each send takes a numbered time slot by a
- * unique insert (FerretDB enforces unique keys; its conditional updates are not atomic, so
- * no counters). Slots are evenly spaced, so any sliding 1-second window holds at most
- * `perSecond` slots. A taken slot sends the caller to the newest slot of the number + 1.
+ * Per-number send pacing held in the database, shared by every instance. Time is cut into
+ * slots `spacing` ms apart; each send takes the next slot of its number with one `$inc`, so
+ * two senders never get the same slot and any sliding second holds at most `perSecond` of
+ * them. Before that, `$max` brings an idle number's counter up to now, so a quiet number
+ * does not owe slots from the past. Both are single atomic updates.
  */
 export class MongooseSendPermits implements SendRateLimiter {
-  private readonly collection: mongo.Collection<PermitDocument>;
+  private readonly collection: mongo.Collection<PacerDocument>;
   private readonly guardMs: number;
   private readonly now: () => number;
-  /** Next slot this process expects to be free, per number: saves a failed insert per send. */
-  private readonly hints = new Map<string, number>();
 
   constructor(connection: Connection, options: SendPermitOptions = {}) {
     const db = connection.db;
     if (!db) throw new Error('database connection is not open');
-    this.collection = db.collection<PermitDocument>('send_permits');
+    this.collection = db.collection<PacerDocument>('send_pacers');
     this.guardMs = options.guardMs ?? 100;
     this.now = options.now ?? Date.now;
   }
 
   async reserve(senderNumber: string, perSecond: number): Promise<Date> {
     const spacing = (1000 + this.guardMs) / perSecond;
-    let slot = Math.max(Math.ceil(this.now() / spacing), this.hints.get(senderNumber) ?? 0);
-    for (let tries = 0; tries < MAX_TRIES; tries += 1) {
-      const at = new Date(Math.ceil(slot * spacing));
-      try {
-        await this.collection.insertOne({ _id: `${senderNumber}:${slot}`, number: senderNumber, slot, at });
-        this.hints.set(senderNumber, slot + 1);
-        return at;
-      } catch (error) {
-        if (!isDuplicateKeyError(error)) throw error;
-        const newest = await this.collection.findOne({ number: senderNumber }, { sort: { slot: -1 }, projection: { slot: 1 } });
-        slot = Math.max(slot + 1, (newest?.slot ?? 0) + 1, Math.ceil(this.now() / spacing));
-      }
-    }
-    throw new Error(`no send slot for ${senderNumber} after ${MAX_TRIES} tries`);
-  }
-
-  /** Past slots are never contended again. */
-  async prune(olderThan: Date): Promise<number> {
-    return (await this.collection.deleteMany({ at: { $lt: olderThan } })).deletedCount;
-  }
-
-  async ensureIndexes(): Promise<void> {
-    await this.collection.createIndex({ number: 1, slot: -1 }, { name: 'send_permit_number_slot' });
-    await this.collection.createIndex({ at: 1 }, { name: 'send_permit_at' });
+    const _id = `${senderNumber}@${perSecond}`;
+    // The slot before the first one that may still start now.
+    const current = Math.ceil(this.now() / spacing) - 1;
+    await this.collection.updateOne({ _id }, { $max: { slot: current } }, { upsert: true });
+    // The document as it was before this caller's own increment, plus one: mongo-java-server may
+    // answer `returnDocument: 'after'` with a state that later increments already changed.
+    const before = await this.collection.findOneAndUpdate({ _id }, { $inc: { slot: 1 } }, { returnDocument: 'before' });
+    if (before === null) throw new Error(`send pacer of ${senderNumber} vanished`);
+    return new Date(Math.ceil((before.slot + 1) * spacing));
   }
 }

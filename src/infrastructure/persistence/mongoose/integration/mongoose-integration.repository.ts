@@ -4,7 +4,6 @@ import { IntegrationRepository } from '../../../../domain/integration/integratio
 import { TwilioIntegration } from '../../../../domain/integration/twilio-integration';
 import { findOwned } from '../owned-document';
 import { writeVersioned } from '../versioned-write';
-import { WriteSlots } from '../write-slots';
 import { toIntegration, toIntegrationDocument } from './integration.mapper';
 import { IntegrationDocument, integrationModel } from './integration.schema';
 
@@ -15,7 +14,6 @@ export class MongooseIntegrationRepository implements IntegrationRepository {
 
   constructor(
     connection: Connection,
-    private readonly slots: WriteSlots = WriteSlots.none(),
   ) {
     this.model = integrationModel(connection);
     this.collection = this.model.collection as unknown as mongo.Collection<IntegrationDocument>;
@@ -26,7 +24,6 @@ export class MongooseIntegrationRepository implements IntegrationRepository {
     const doc = toIntegrationDocument(integration, expected + 1);
     await writeVersioned({
       collection: this.collection,
-      slots: this.slots,
       aggregate: 'integration',
       doc,
       expectedVersion: expected,
@@ -73,11 +70,12 @@ export class MongooseIntegrationRepository implements IntegrationRepository {
   }
 
   async acquireProvisioningLease(id: string, until: Date, now: Date): Promise<boolean> {
-    const doc = await this.collection.findOne({ _id: id }, { projection: { version: 1, provisioningLeaseUntil: 1 } });
-    if (!doc || (doc.provisioningLeaseUntil && doc.provisioningLeaseUntil > now)) return false;
-    // Taking the lease is a versioned write, so two instances cannot both take it.
-    if (!(await this.slots.take('integrations', id, doc.version + 1))) return false;
-    const result = await this.collection.updateOne({ _id: id, version: doc.version }, { $set: { provisioningLeaseUntil: until, version: doc.version + 1 } });
+    // One conditional update: of instances racing for a free (or expired) lease, one matches. It
+    // also moves the version on, so a writer holding an older read of the integration must reload.
+    const result = await this.collection.updateOne(
+      { _id: id, $or: [{ provisioningLeaseUntil: null }, { provisioningLeaseUntil: { $lte: now } }] },
+      { $set: { provisioningLeaseUntil: until }, $inc: { version: 1 } },
+    );
     return result.modifiedCount === 1;
   }
 

@@ -3,7 +3,6 @@ import { Message } from '../../../../domain/message/message';
 import { DuplicateMessageError, MessageRepository } from '../../../../domain/message/message.repository';
 import { findOwned } from '../owned-document';
 import { writeVersioned } from '../versioned-write';
-import { WriteSlots } from '../write-slots';
 import { toMessage, toMessageDocument } from './message.mapper';
 import { StoredMessageDocument, messageModel } from './message.schema';
 
@@ -14,7 +13,6 @@ export class MongooseMessageRepository implements MessageRepository {
 
   constructor(
     connection: Connection,
-    private readonly slots: WriteSlots = WriteSlots.none(),
   ) {
     this.model = messageModel(connection);
     this.collection = this.model.collection as unknown as mongo.Collection<StoredMessageDocument>;
@@ -27,7 +25,6 @@ export class MongooseMessageRepository implements MessageRepository {
     const doc: StoredMessageDocument = expected === 0 && fields.direction === 'outbound' ? { ...fields, leaseExpiresAt: null } : fields;
     await writeVersioned({
       collection: this.collection,
-      slots: this.slots,
       aggregate: 'message',
       doc,
       expectedVersion: expected,

@@ -20,8 +20,6 @@ import de.bwaldvogel.mongo.MongoDatabase;
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.MongoVersion;
 import de.bwaldvogel.mongo.backend.AbstractMongoBackend;
-import de.bwaldvogel.mongo.backend.h2.H2Backend;
-import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import de.bwaldvogel.mongo.bson.Document;
 
 /**
@@ -42,7 +40,7 @@ public final class EmbeddedMongoLauncher {
 
     public static void main(String[] args) throws Exception {
         Options options = Options.parse(args);
-        AbstractMongoBackend backend = options.file == null ? new MemoryBackend() : openH2(options.file);
+        AbstractMongoBackend backend = options.file == null ? new IndexedMemoryBackend() : openH2(options.file);
         backend.version(new AnnouncedVersion(options.wireVersion));
 
         MongoServer server = new MongoServer(backend);
@@ -87,12 +85,12 @@ public final class EmbeddedMongoLauncher {
         }
     }
 
-    private static H2Backend openH2(Path file) throws IOException {
+    private static AbstractMongoBackend openH2(Path file) throws IOException {
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) {
             Files.createDirectories(parent);
         }
-        return new H2Backend(file.toString());
+        return new IndexedH2Backend(file.toString());
     }
 
     private static void waitForStdinToClose(InputStream in) {
