@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import SwaggerParser from '@apidevtools/swagger-parser';
 import { RequestMethod, Type } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
@@ -56,6 +57,11 @@ const key = (r: { method: string; path: string }) => `${r.method.toUpperCase()} 
 
 describe('the OpenAPI document', () => {
   const routes = appRoutes();
+
+  it('is a valid OpenAPI 3.0 document (schema and references), as client generators need', async () => {
+    const parsed = await SwaggerParser.validate(JSON.parse(JSON.stringify(document)));
+    expect((parsed as { openapi?: string }).openapi).toBe('3.0.3');
+  });
 
   it('lists every route of the Nest app, and no route the app does not serve', () => {
     expect(routes.length).toBeGreaterThanOrEqual(20);
