@@ -14,6 +14,6 @@ export function serveApiDocs(app: INestApplication): void {
   SwaggerModule.setup(API_DOCS_PATH, app, () => document as unknown as ReturnType<typeof SwaggerModule.createDocument>, {
     jsonDocumentUrl: `${API_DOCS_PATH}-json`,
     customSiteTitle: 'Zapdesk API',
-    swaggerOptions: { persistAuthorization: true, displayRequestDuration: true, docExpansion: 'list' },
+    swaggerOptions: { persistAuthorization: true, displayRequestDuration: true, docExpansion: 'list', deepLinking: true, tryItOutEnabled: true },
   });
 }
