@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { RunningService } from '../infrastructure/bootstrap/start-service';
-import { startDatabaseServer, type RunningDatabase } from '../infrastructure/persistence/database/database-server';
+import type { RunningDatabase } from '../infrastructure/persistence/database/database-server';
+import { startBenchDatabase, type BenchBackend } from './bench-database';
 import { startTwilioEmulator, type TwilioEmulator } from '../infrastructure/twilio/emulator/twilio-emulator';
 import { startBaselineServer, type BaselineServer } from './baseline-server';
 import { startBenchService } from './bench-service';
@@ -19,6 +20,8 @@ export interface IngestionSetup {
   readonly integrationId: string;
   readonly accountSid: string;
   readonly authToken: string;
+  /** HS256 secret of the service's bearer tokens. */
+  readonly jwtSecret: string;
   /** Where webhooks are posted, and the public URL they are signed for (the same here). */
   readonly serviceWebhookUrl: string;
   readonly baselineWebhookUrl: string;
@@ -29,7 +32,10 @@ export interface IngestionSetup {
  * Database server (MONGODB_URI or the embedded one), Twilio emulator, the service and the
  * baseline, each database named for this run; `close` stops all and drops both databases.
  */
-export async function startIngestionSetup(log: (line: string) => void, options: { readonly startWorkers: boolean }): Promise<IngestionSetup> {
+export async function startIngestionSetup(
+  log: (line: string) => void,
+  options: { readonly startWorkers: boolean; readonly backend: BenchBackend },
+): Promise<IngestionSetup> {
   const cleanups: Array<() => Promise<void>> = [];
   const closeAll = async (): Promise<void> => {
     for (const cleanup of cleanups.splice(0).reverse()) {
@@ -41,7 +47,7 @@ export async function startIngestionSetup(log: (line: string) => void, options: 
     }
   };
   try {
-    const database = await startDatabaseServer({ log });
+    const database = await startBenchDatabase(log, options.backend);
     cleanups.push(() => database.stop());
     const runId = randomBytes(4).toString('hex');
 
@@ -73,6 +79,7 @@ export async function startIngestionSetup(log: (line: string) => void, options: 
       integrationId,
       accountSid: account.sid,
       authToken: account.authToken,
+      jwtSecret,
       serviceWebhookUrl: `${apiUrl}${WEBHOOK_PATH}`,
       baselineWebhookUrl: `${baseline.url}${WEBHOOK_PATH}`,
       close: closeAll,
@@ -104,4 +111,16 @@ async function createActiveIntegration(apiUrl: string, jwtSecret: string, accoun
     status = ((await read.json()) as { status?: string }).status;
   }
   return body.id;
+}
+
+/** Waits until the service's inbox is empty: every acknowledged message filed. Returns the wait. */
+export async function waitUntilFiled(setup: Pick<IngestionSetup, 'service'>, timeoutMs = 600_000): Promise<number> {
+  const db = setup.service.connection.db;
+  if (!db) throw new Error('the service database connection is closed');
+  const startedAt = Date.now();
+  while ((await db.collection('inbound_inbox').countDocuments()) > 0) {
+    if (Date.now() - startedAt > timeoutMs) throw new Error(`the service had not filed its accepted messages after ${timeoutMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return Date.now() - startedAt;
 }

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 
 /**
  * CPU seconds used by processes, to tell where the time of a run goes (this Node process —
@@ -9,28 +9,6 @@ import { readdirSync, readFileSync } from 'node:fs';
 /** Linux reports utime/stime in clock ticks; USER_HZ is 100 on every mainstream kernel config. */
 const CLOCK_TICKS_PER_SECOND = 100;
 
-/** The pid of the process listening on `port` per its command line (FerretDB's --listen-addr), if found. */
-export function findDatabaseServerPid(port: string): number | undefined {
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return undefined;
-  }
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-      if (args.some((arg) => arg.startsWith('--listen-addr=') && arg.endsWith(`:${port}`)) || args.some((arg) => arg === `--port=${port}`)) {
-        return Number(entry);
-      }
-      if (args.includes('--port') && args[args.indexOf('--port') + 1] === port) return Number(entry);
-    } catch {
-      // The process ended while we looked; not ours.
-    }
-  }
-  return undefined;
-}
 
 /** User + system CPU seconds of a process so far, or undefined when unreadable. */
 export function processCpuSeconds(pid: number): number | undefined {

@@ -8,6 +8,10 @@ export interface RunningDatabase {
   /** Server URI without a database name (ends in `/` or `/?options`); add one with `withDatabaseName`. */
   readonly uri: string;
   readonly kind: DatabaseKind;
+  /** The server's process, when one was started here. */
+  readonly pid?: number;
+  /** Which storage it runs on: memory (gone at stop) or files in a data folder. */
+  readonly storage?: 'memory' | 'h2' | 'files';
   /** Stops what was started (nothing for 'external'); safe to call more than once. */
   stop(): Promise<void>;
 }
@@ -46,7 +50,7 @@ export async function startDatabaseServer(options: StartDatabaseServerOptions = 
 
   const dataDir = options.persistentDataDir;
   const memory = await tryStartMemoryServer({ log, env, ...(dataDir ? { dbPath: join(dataDir, 'mongod') } : {}) });
-  if (memory !== undefined) return { ...memory, kind: 'mongodb-memory-server' };
+  if (memory !== undefined) return { ...memory, kind: 'mongodb-memory-server', storage: dataDir ? 'files' : 'memory' };
 
   const h2File = dataDir ? join(dataDir, 'embedded-mongo.mv.db') : undefined;
   log(
@@ -55,7 +59,7 @@ export async function startDatabaseServer(options: StartDatabaseServerOptions = 
       : '[db] using mongo-java-server (memory backend): data is gone when it stops',
   );
   const server = await startMongoJavaServer({ log, env, ...(h2File ? { h2File } : {}) });
-  return { ...server, kind: 'mongo-java-server' };
+  return { ...server, kind: 'mongo-java-server', storage: h2File ? 'h2' : 'memory' };
 }
 
 // ------------------------------------------------------------------------------------ URI helpers

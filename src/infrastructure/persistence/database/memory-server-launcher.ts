@@ -5,6 +5,8 @@ import { mkdir } from 'node:fs/promises';
 /** What a launcher hands back; `startDatabaseServer` adds the kind. */
 export interface LaunchedServer {
   readonly uri: string;
+  /** The server's process, when this process started one (CPU accounting in benchmarks). */
+  readonly pid?: number;
   stop(): Promise<void>;
 }
 

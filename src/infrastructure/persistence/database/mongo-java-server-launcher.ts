@@ -223,5 +223,5 @@ async function launch(buildDir: string, { log, env, h2File }: MongoJavaServerOpt
   live.add(instance);
   child.unref();
   for (const stream of [child.stdin, child.stdout, child.stderr]) (stream as unknown as { unref?: () => void } | null)?.unref?.();
-  return { uri: `mongodb://127.0.0.1:${port}/`, stop: instance.stop };
+  return { uri: `mongodb://127.0.0.1:${port}/`, ...(child.pid !== undefined ? { pid: child.pid } : {}), stop: instance.stop };
 }

@@ -31,20 +31,22 @@ final class IndexedH2Backend extends H2Backend {
 
     @Override
     protected MongoDatabase openOrCreateDatabase(String databaseName) {
-        return new Database(databaseName, getMvStore(), getCursorRegistry());
+        return new Database(databaseName, getCursorRegistry());
     }
 
-    private static final class Database extends H2Database {
-        private final MVStore store;
-
-        Database(String databaseName, MVStore store, CursorRegistry cursorRegistry) {
-            super(databaseName, store, cursorRegistry);
-            this.store = store;
+    /**
+     * An inner class on purpose: H2Database's constructor already opens collections, before any
+     * field of a subclass is set, so the store is read from the backend (set before that).
+     */
+    private final class Database extends H2Database {
+        Database(String databaseName, CursorRegistry cursorRegistry) {
+            super(databaseName, getMvStore(), cursorRegistry);
         }
 
         @Override
         protected MongoCollection<Object> openOrCreateCollection(String collectionName, CollectionOptions options) {
             String fullName = getFullCollectionNamespace(collectionName);
+            MVStore store = getMvStore();
             MVMap<Object, Document> dataMap = store.openMap(DATA_MAP_PREFIX + fullName);
             MVMap<String, Object> metaMap = store.openMap(META_MAP_PREFIX + fullName);
             return new Collection(this, collectionName, options, dataMap, metaMap, cursorRegistry);
