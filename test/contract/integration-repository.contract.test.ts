@@ -115,6 +115,14 @@ describe.each([
     await expect(repository.save(existing('globex', '+14155550005'))).resolves.toBeUndefined();
   });
 
+  it('tells whether another integration, of any company, holds a number', async () => {
+    const holder = existing('acme', '+14155550907');
+    await repository.save(holder);
+    expect(await repository.isNumberTaken('+14155550907', 'someone-else')).toBe(true);
+    expect(await repository.isNumberTaken('+14155550907', holder.id)).toBe(false);
+    expect(await repository.isNumberTaken('+14155550908', 'someone-else')).toBe(false);
+  });
+
   it('resolves webhooks by account and number', async () => {
     const integration = existing('acme', '+14155550006');
     await repository.save(integration);

@@ -121,9 +121,10 @@ describe('tenant isolation (property)', () => {
         // Each company's list holds exactly its own, unchanged by the other.
         for (const company of [0, 1] as const) {
           const list = await t.http.get('/integrations').set('Authorization', `Bearer ${t.token(companies[company], 'admin')}`);
-          const ids = new Set(list.body.map((i: { id: string }) => i.id));
+          expect(list.body.nextCursor).toBeNull();
+          const ids = new Set(list.body.items.map((i: { id: string }) => i.id));
           for (const o of owned) expect(ids.has(o.id)).toBe(o.company === company);
-          for (const i of list.body) {
+          for (const i of list.body.items) {
             expect(i.companyId).toBe(companies[company]);
             const o = owned.find((x) => x.id === i.id);
             if (o?.friendlyName) expect(i.friendlyName).toBe(`by ${company}`);

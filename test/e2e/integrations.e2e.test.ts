@@ -59,7 +59,8 @@ describe('integrations over HTTP with the Twilio emulator', () => {
 
     const listed = await t.http.get('/integrations/whatsapp').set('Authorization', `Bearer ${agentA()}`);
     expect(listed.status).toBe(200);
-    expect(listed.body.map((i: { id: string }) => i.id)).toContain(created.body.id);
+    expect(listed.body.items.map((i: { id: string }) => i.id)).toContain(created.body.id);
+    expect(listed.body.nextCursor).toBeNull();
   });
 
   it('existing: valid credentials → active', async () => {
@@ -84,10 +85,10 @@ describe('integrations over HTTP with the Twilio emulator', () => {
     expect(Date.parse(created.body.config.lastErrorDate)).not.toBeNaN();
 
     const adminNotes = await t.http.get('/notifications').set('Authorization', `Bearer ${adminA()}`);
-    const note = adminNotes.body.find((n: { subjectId: string }) => n.subjectId === created.body.id);
+    const note = adminNotes.body.items.find((n: { subjectId: string }) => n.subjectId === created.body.id);
     expect(note).toMatchObject({ kind: 'integration_error', read: false });
     const agentNotes = await t.http.get('/notifications').set('Authorization', `Bearer ${agentA()}`);
-    expect(agentNotes.body.find((n: { subjectId: string }) => n.subjectId === created.body.id)).toBeUndefined();
+    expect(agentNotes.body.items.find((n: { subjectId: string }) => n.subjectId === created.body.id)).toBeUndefined();
     expect((await t.http.post(`/notifications/${note.id}/read`).set('Authorization', `Bearer ${adminB()}`)).status).toBe(404);
     expect((await t.http.post(`/notifications/${note.id}/read`).set('Authorization', `Bearer ${adminA()}`)).status).toBe(204);
 
@@ -122,7 +123,7 @@ describe('integrations over HTTP with the Twilio emulator', () => {
     expect([...t.emulator.state.numbers.values()].filter((n) => n.accountSid === sub.sid)).toEqual([]);
     expect((await t.http.get(`/integrations/${id}`).set('Authorization', `Bearer ${adminA()}`)).status).toBe(404);
     const notes = await t.http.get('/notifications').set('Authorization', `Bearer ${adminA()}`);
-    expect(notes.body.filter((n: { subjectId: string }) => n.subjectId === id)).toEqual([]);
+    expect(notes.body.items.filter((n: { subjectId: string }) => n.subjectId === id)).toEqual([]);
   });
 
   it('delete while the subaccount is being created: the subaccount the step then creates is closed, not left behind', async () => {
@@ -148,7 +149,7 @@ describe('integrations over HTTP with the Twilio emulator', () => {
     // The admins are told right after the `error` status is stored: allow that moment.
     const alerted = await eventually(async () => {
       const notes = await t.http.get('/notifications').set('Authorization', `Bearer ${adminB()}`);
-      return notes.body.some((n: { subjectId: string; kind: string }) => n.subjectId === created.body.id && n.kind === 'integration_error') ? true : undefined;
+      return notes.body.items.some((n: { subjectId: string; kind: string }) => n.subjectId === created.body.id && n.kind === 'integration_error') ? true : undefined;
     }, 5_000);
     expect(alerted).toBe(true);
   });

@@ -17,7 +17,7 @@ afterAll(async () => {
 afterEach(() => t.emulator.faults.clear());
 
 const notificationsOf = async (role: 'admin' | 'agent', userId: string) =>
-  (await t.http.get('/notifications').set('Authorization', `Bearer ${t.token('acme', role, userId)}`)).body as Array<Record<string, unknown>>;
+  (await t.http.get('/notifications').set('Authorization', `Bearer ${t.token('acme', role, userId)}`)).body.items as Array<Record<string, unknown>>;
 /**
  * The notifications of that user once one about `subjectId` is there: the worker notifies
  * right after it stores the failure, so a test that saw `failed` may ask a moment too early.

@@ -105,13 +105,13 @@ describe('status callbacks', () => {
     expect(after.status).toBe('undelivered');
     expect(after.error).toEqual({ code: 30008, message: expect.stringMatching(/could not be delivered/i) });
     const notes = await t.http.get('/notifications').set('Authorization', `Bearer ${t.token('acme', 'agent', 'agent-7')}`);
-    expect(notes.body).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'message_failed', subjectId: message.id })]));
+    expect(notes.body.items).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'message_failed', subjectId: message.id })]));
     // A later `delivered` does not resurrect it; repeating the failure notifies no one again.
     await postSigned(t, statusPath(message.id), callback(acme, sid, contact, 'delivered'), { authToken: acme.authToken });
     await postSigned(t, statusPath(message.id), callback(acme, sid, contact, 'undelivered', 30008), { authToken: acme.authToken });
     expect((await stored('acme', message.id))!.status).toBe('undelivered');
     const again = await t.http.get('/notifications').set('Authorization', `Bearer ${t.token('acme', 'agent', 'agent-7')}`);
-    expect(again.body.filter((n: { subjectId: string }) => n.subjectId === message.id)).toHaveLength(1);
+    expect(again.body.items.filter((n: { subjectId: string }) => n.subjectId === message.id)).toHaveLength(1);
   });
 
   it('21610 marks the contact opted out', async () => {

@@ -1,5 +1,9 @@
 import { TwilioIntegration } from '../../domain/integration/twilio-integration';
 
+/** Where a provisioning integration stands, in order. */
+export const PROVISIONING_STEPS = ['creating_subaccount', 'buying_number', 'configuring_webhook', 'registering_sender', 'awaiting_sender_approval'] as const;
+export type ProvisioningStep = (typeof PROVISIONING_STEPS)[number];
+
 /** The read model of an integration: everything but the auth token. */
 export interface IntegrationView {
   readonly id: string;
@@ -15,7 +19,7 @@ export interface IntegrationView {
     readonly lastError: string | null;
     readonly lastErrorDate: Date | null;
   };
-  readonly provisioningStep: string | null;
+  readonly provisioningStep: ProvisioningStep | null;
   readonly sendRatePerSecond: number;
   readonly createdAt: Date;
   readonly updatedAt: Date;
@@ -40,7 +44,7 @@ export function toIntegrationView(integration: TwilioIntegration): IntegrationVi
 }
 
 /** Where a provisioning integration stands, for people watching it. */
-function provisioningStep(integration: TwilioIntegration): string | null {
+function provisioningStep(integration: TwilioIntegration): ProvisioningStep | null {
   const p = integration.provisioning;
   if (!p || integration.status !== 'pending') return null;
   if (!p.subAccountCreated) return 'creating_subaccount';

@@ -1,3 +1,5 @@
+import type { SortKey } from './ticket-read-model.port';
+
 export type NotificationKind = 'integration_error' | 'low_balance' | 'message_failed';
 
 export interface NotificationRecipient {
@@ -39,8 +41,11 @@ export interface Viewer {
 export interface NotificationStore {
   /** Stores it (once per dedupeKey) and returns it; null when a duplicate was skipped. */
   add(notification: NewNotification): Promise<NotificationView | null>;
-  /** The viewer's notifications (for their role or for them), newest first. */
-  listFor(viewer: Viewer, limit: number): Promise<NotificationView[]>;
+  /**
+   * The viewer's notifications (for their role or for them), newest first: (createdAt, id)
+   * descending, after `after` (the sort key of the last one already seen) when given.
+   */
+  listFor(viewer: Viewer, limit: number, after?: SortKey | null): Promise<NotificationView[]>;
   /** Marks one of the viewer's notifications read; false when it is not theirs / absent. */
   markRead(viewer: Viewer, id: string): Promise<boolean>;
 }

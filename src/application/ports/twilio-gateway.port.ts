@@ -126,11 +126,8 @@ export interface TwilioGateway {
   findSubAccountByName(master: TwilioCredentials, friendlyName: string): Promise<SubAccount | null>;
   /** Every IncomingPhoneNumber of the account (a provisioned subaccount owns at most one). */
   listOwnedNumbers(account: TwilioCredentials): Promise<PurchasedNumber[]>;
-  searchAvailableNumber(
-    account: TwilioCredentials,
-    countryCode: string,
-    areaCode?: string,
-  ): Promise<AvailableNumber | null>;
+  /** Up to `limit` SMS-capable local numbers for sale, in Twilio's order (none: an empty list). */
+  searchAvailableNumbers(account: TwilioCredentials, countryCode: string, areaCode: string | undefined, limit: number): Promise<AvailableNumber[]>;
   buyNumber(account: TwilioCredentials, phoneNumber: string, friendlyName?: string): Promise<PurchasedNumber>;
   /** Finds the IncomingPhoneNumber of this account that has this E.164 number, or null. */
   findNumber(account: TwilioCredentials, phoneNumber: string): Promise<PurchasedNumber | null>;

@@ -12,9 +12,9 @@ export interface Page<T> {
 }
 
 /** Which list a cursor belongs to: a ticket cursor is refused on a message list and vice versa. */
-export type CursorKind = 'tickets' | 'messages';
+export type CursorKind = 'tickets' | 'messages' | 'notifications';
 
-const TAG: Record<CursorKind, string> = { tickets: 't', messages: 'm' };
+const TAG: Record<CursorKind, string> = { tickets: 't', messages: 'm', notifications: 'n' };
 const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** Opaque to clients: base64url of `[kind, epoch ms, id]`. */

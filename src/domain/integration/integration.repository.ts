@@ -11,6 +11,12 @@ export interface IntegrationRepository {
   findById(companyId: string, id: string): Promise<TwilioIntegration | null>;
   listByCompany(companyId: string): Promise<TwilioIntegration[]>;
   delete(companyId: string, id: string): Promise<boolean>;
+  /**
+   * Whether an integration other than `exceptId` (of any company) holds this WhatsApp number.
+   * Provisioning skips such numbers rather than buy one it could not keep; it reveals nothing
+   * else about the holder.
+   */
+  isNumberTaken(whatsappNumber: string, exceptId: string): Promise<boolean>;
   /** Webhook resolution: the integration that owns this number in this account. */
   findByAccountAndNumber(accountSid: string, whatsappNumber: string): Promise<TwilioIntegration | null>;
   /** Provisioning integrations whose next check is due (the saga's work list, across companies). */

@@ -117,7 +117,7 @@ export class Ticket extends AggregateRoot<TicketEvent> {
       appliedInboundIds: [...this.state.appliedInboundIds, input.messageId].slice(-APPLIED_INBOUND_MEMORY),
       // A customer writing on a pending ticket needs attention again.
       status: this.state.status === 'pending' ? 'open' : this.state.status,
-      updatedAt: input.at,
+      updatedAt: this.touchedAt(input.at),
     };
     this.changed(input.at);
     return true;
@@ -146,27 +146,27 @@ export class Ticket extends AggregateRoot<TicketEvent> {
     this.state = {
       ...this.state,
       lastMessage: this.newerSummary({ preview: toPreview(preview), at, direction: 'outbound' }),
-      updatedAt: at,
+      updatedAt: this.touchedAt(at),
     };
     this.changed(at);
   }
 
   markRead(now: Date): void {
     if (this.state.unreadCount === 0) return;
-    this.state = { ...this.state, unreadCount: 0, updatedAt: now };
+    this.state = { ...this.state, unreadCount: 0, updatedAt: this.touchedAt(now) };
     this.changed(now);
   }
 
   changeStatus(to: TicketStatus, now: Date): void {
     if (this.state.status === to) return;
     assertTicketTransition(this.state.status, to);
-    this.state = { ...this.state, status: to, updatedAt: now };
+    this.state = { ...this.state, status: to, updatedAt: this.touchedAt(now) };
     this.changed(now);
   }
 
   markOptedOut(now: Date): void {
     if (this.state.contact.optedOut) return;
-    this.state = { ...this.state, contact: { ...this.state.contact, optedOut: true }, updatedAt: now };
+    this.state = { ...this.state, contact: { ...this.state.contact, optedOut: true }, updatedAt: this.touchedAt(now) };
     this.changed(now);
   }
 
@@ -182,6 +182,15 @@ export class Ticket extends AggregateRoot<TicketEvent> {
 
   markSaved(): void {
     this.state = { ...this.state, version: this.state.version + 1 };
+  }
+
+  /**
+   * `updatedAt` after a change dated `at`: never earlier than it was. A message can be dated
+   * before the ticket it is filed on was opened (accepted, then filed a moment later), and
+   * clients keep the state with the newest `updatedAt`, so it must only move forward.
+   */
+  private touchedAt(at: Date): Date {
+    return at > this.state.updatedAt ? at : this.state.updatedAt;
   }
 
   private newerSummary(candidate: LastMessageSummary): LastMessageSummary {

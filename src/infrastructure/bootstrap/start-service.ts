@@ -2,7 +2,6 @@ import 'reflect-metadata';
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Container } from 'inversify';
 import { Connection } from 'mongoose';
 import type pino from 'pino';
@@ -11,6 +10,7 @@ import { DeliveryHooks } from '../../application/delivery/delivery-processor';
 import { Clock } from '../../application/ports/clock.port';
 import { dataDirectory } from '../config/data-directory';
 import { ServiceEnvironment, readServiceEnvironment } from '../config/service-environment';
+import { serveApiDocs } from '../di/api-docs';
 import { AppModule } from '../di/app.module';
 import { CORE_MODULES } from '../di/core-modules';
 import { buildCoreContainer, ensureIndexes } from '../di/core-container';
@@ -172,9 +172,7 @@ export async function startService(options: StartServiceOptions = {}): Promise<R
     app.useBodyParser('json', { limit: '64kb' });
     app.useBodyParser('urlencoded', { limit: '64kb', extended: false, parameterLimit: 200 });
     serveConsole(app, consoleConfig);
-    SwaggerModule.setup('docs', app, () =>
-      SwaggerModule.createDocument(app, new DocumentBuilder().setTitle('Zapdesk').setVersion('1').addBearerAuth().build()),
-    );
+    serveApiDocs(app);
     await app.listen(port, host);
     cleanups.unshift(() => app.close());
     if (options.startWorkers !== false) {

@@ -1,5 +1,6 @@
 import { EventLog } from '../../application/ports/event-log.port';
 import { NewNotification, NotificationStore, NotificationView, Viewer } from '../../application/ports/notification.port';
+import { SortKey } from '../../application/ports/ticket-read-model.port';
 import { notificationCreated } from '../../application/realtime/realtime-events';
 
 type IndexedNotificationStore = NotificationStore & { ensureIndexes?(): Promise<void> };
@@ -20,8 +21,8 @@ export class RealtimeNotificationStore implements NotificationStore {
     return view;
   }
 
-  listFor(viewer: Viewer, limit: number): Promise<NotificationView[]> {
-    return this.inner.listFor(viewer, limit);
+  listFor(viewer: Viewer, limit: number, after?: SortKey | null): Promise<NotificationView[]> {
+    return this.inner.listFor(viewer, limit, after);
   }
 
   markRead(viewer: Viewer, id: string): Promise<boolean> {

@@ -105,18 +105,17 @@ export class TwilioSdkGateway implements TwilioGateway {
     });
   }
 
-  searchAvailableNumber(account: TwilioCredentials, countryCode: string, areaCode?: string): Promise<AvailableNumber | null> {
-    return this.call('searchAvailableNumber', account, async (client) => {
+  searchAvailableNumbers(account: TwilioCredentials, countryCode: string, areaCode: string | undefined, limit: number): Promise<AvailableNumber[]> {
+    return this.call('searchAvailableNumbers', account, async (client) => {
       if (areaCode !== undefined && !/^\d{1,5}$/.test(areaCode)) {
-        throw new TwilioGatewayError('permanent', undefined, undefined, `searchAvailableNumber: invalid area code ${areaCode}`);
+        throw new TwilioGatewayError('permanent', undefined, undefined, `searchAvailableNumbers: invalid area code ${areaCode}`);
       }
       const found = await client.availablePhoneNumbers(countryCode.toUpperCase()).local.list({
         ...(areaCode === undefined ? {} : { areaCode: Number(areaCode) }),
         smsEnabled: true,
-        limit: 1,
+        limit,
       });
-      const first = found[0];
-      return first === undefined ? null : { phoneNumber: first.phoneNumber };
+      return found.map((n) => ({ phoneNumber: n.phoneNumber }));
     });
   }
 

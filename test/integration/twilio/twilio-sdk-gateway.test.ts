@@ -67,14 +67,17 @@ describe('provisioning', () => {
 
     const account = { accountSid: sub.accountSid, authToken: sub.authToken };
     expect(await gateway.listOwnedNumbers(account)).toEqual([]);
-    const available = await gateway.searchAvailableNumber(account, 'us', '415');
+    const offered = await gateway.searchAvailableNumbers(account, 'us', '415', 3);
+    expect(offered).toHaveLength(3);
+    expect(new Set(offered.map((n) => n.phoneNumber)).size).toBe(3);
+    const available = offered[0];
     expect(available?.phoneNumber).toMatch(/^\+1415555\d{4}$/);
     const bought = await gateway.buyNumber(account, available!.phoneNumber, 'Zapdesk');
     expect(bought).toEqual({ sid: expect.stringMatching(/^PN[0-9a-f]{32}$/), phoneNumber: available!.phoneNumber });
     expect(await gateway.findNumber(account, bought.phoneNumber)).toEqual(bought);
     expect(await gateway.listOwnedNumbers(account)).toEqual([bought]);
     // The bought number is no longer for sale.
-    expect((await gateway.searchAvailableNumber(account, 'US', '415'))?.phoneNumber).not.toBe(bought.phoneNumber);
+    expect((await gateway.searchAvailableNumbers(account, 'US', '415', 5)).map((n) => n.phoneNumber)).not.toContain(bought.phoneNumber);
 
     const config = await gateway.configureWebhook(account, bought.sid, { apiUrl: 'https://zapdesk.example.com/', method: 'POST' });
     const webhookUrl = `https://zapdesk.example.com${INBOUND_WEBHOOK_PATH}`;
@@ -318,7 +321,7 @@ describe('webhooks from the emulator', () => {
   it('delivers to the configured SmsUrl, retrying 5xx per the #rc fragment', async () => {
     const sub = await gateway.createSubAccount(master, 'zapdesk-retry');
     const account = { accountSid: sub.accountSid, authToken: sub.authToken };
-    const number = await gateway.buyNumber(account, (await gateway.searchAvailableNumber(account, 'US', '212'))!.phoneNumber);
+    const number = await gateway.buyNumber(account, (await gateway.searchAvailableNumbers(account, 'US', '212', 1))[0]!.phoneNumber);
     await gateway.configureWebhook(account, number.sid, { apiUrl: receiverUrl, method: 'POST' });
     answers = [503, 503];
     const result = await emulator.deliverInbound({ to: number.phoneNumber, from: '+5511955554444', body: 'retry me' });

@@ -39,6 +39,10 @@ export class InMemoryIntegrationRepository implements IntegrationRepository {
     return this.rows.delete(id);
   }
 
+  async isNumberTaken(whatsappNumber: string, exceptId: string): Promise<boolean> {
+    return [...this.rows.values()].some((row) => row.id !== exceptId && row.whatsappNumber === whatsappNumber);
+  }
+
   async findByAccountAndNumber(accountSid: string, whatsappNumber: string): Promise<TwilioIntegration | null> {
     const row = [...this.rows.values()].find((r) => r.accountSid === accountSid && r.whatsappNumber === whatsappNumber);
     return row ? TwilioIntegration.restore(row) : null;

@@ -108,4 +108,38 @@ describe('inbound counting is idempotent per message', () => {
     expect(ticket.toSnapshot().appliedInboundIds).toHaveLength(APPLIED_INBOUND_MEMORY);
     expect(ticket.hasCounted(`m${APPLIED_INBOUND_MEMORY + 4}`)).toBe(true);
   });
+
+  it("never dates updatedAt before createdAt, and never moves it back, whatever the changes' dates (a message accepted before its ticket was opened)", () => {
+    const offset = fc.integer({ min: -3_600_000, max: 3_600_000 });
+    const change = fc.oneof(
+      offset.map((ms) => ({ kind: 'inbound' as const, ms })),
+      offset.map((ms) => ({ kind: 'outbound' as const, ms })),
+      offset.map((ms) => ({ kind: 'read' as const, ms })),
+      offset.map((ms) => ({ kind: 'pending' as const, ms })),
+      offset.map((ms) => ({ kind: 'optOut' as const, ms })),
+    );
+    fc.assert(
+      fc.property(fc.array(change, { maxLength: 12 }), (changes) => {
+        const ticket = openTicket();
+        let previous = ticket.toSnapshot().updatedAt;
+        changes.forEach((c, i) => {
+          const at = new Date(T0.getTime() + c.ms);
+          if (c.kind === 'inbound') ticket.recordInbound({ messageId: `m-${i}`, preview: 'hi', at });
+          else if (c.kind === 'outbound') ticket.recordOutbound('reply', at);
+          else if (c.kind === 'read') ticket.markRead(at);
+          else if (c.kind === 'pending') ticket.changeStatus(ticket.status === 'open' ? 'pending' : 'open', at);
+          else ticket.markOptedOut(at);
+          const { createdAt, updatedAt } = ticket.toSnapshot();
+          expect(updatedAt.getTime()).toBeGreaterThanOrEqual(createdAt.getTime());
+          expect(updatedAt.getTime()).toBeGreaterThanOrEqual(previous.getTime());
+          previous = updatedAt;
+        });
+      }),
+    );
+    // The case seen live: the first message, accepted a moment before its ticket was opened.
+    const ticket = Ticket.open({ id: 't-3', companyId: 'acme', integrationId: 'i-1', contactNumber: '+5511999990000', now: T0 });
+    ticket.recordInbound({ messageId: 'm-1', preview: 'hi', at: new Date(T0.getTime() - 40) });
+    expect(ticket.toSnapshot().updatedAt).toEqual(T0);
+    expect(ticket.toSnapshot().lastInboundAt).toEqual(new Date(T0.getTime() - 40));
+  });
 });

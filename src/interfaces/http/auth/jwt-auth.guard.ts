@@ -15,8 +15,14 @@ export interface AuthSettings {
 const CLAIMS = z.object({
   sub: z.string().min(1).max(128),
   companyId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
-  role: z.enum(['admin', 'agent']),
+  // Any role is a valid claim; one Zapdesk does not know may do nothing here (403, not 401).
+  role: z.string().min(1).max(64),
 });
+const KNOWN_ROLES: readonly string[] = ['admin', 'agent'] satisfies Role[];
+
+function isKnownRole(role: string): role is Role {
+  return KNOWN_ROLES.includes(role);
+}
 
 /**
  * Verifies `Authorization: Bearer <HS256 JWT>` (or `?access_token=` for EventSource,
@@ -43,9 +49,11 @@ export class JwtAuthGuard implements CanActivate {
     }
     const claims = CLAIMS.safeParse(payload);
     if (!claims.success) throw new ApiError(401, 'AUTH.UNAUTHENTICATED', 'the bearer token lacks sub, companyId or role');
-    request.viewer = { userId: claims.data.sub, companyId: claims.data.companyId, role: claims.data.role };
+    const { role } = claims.data;
+    if (!isKnownRole(role)) throw new ApiError(403, 'AUTH.FORBIDDEN', "the token's role is neither admin nor agent: it may not use this API");
+    request.viewer = { userId: claims.data.sub, companyId: claims.data.companyId, role };
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
-    if (roles && !roles.includes(claims.data.role)) throw new ApiError(403, 'AUTH.FORBIDDEN', 'your role may not do this');
+    if (roles && !roles.includes(role)) throw new ApiError(403, 'AUTH.FORBIDDEN', 'your role may not do this');
     return true;
   }
 }

@@ -1,20 +1,13 @@
 import { Controller, Get, Headers, Inject, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { z } from 'zod';
 import type { Viewer } from '../../../application/ports/notification.port';
 import { CurrentViewer, Roles } from '../auth/viewer';
 import { ApiError } from '../errors/api-error';
 import { parseWith } from '../validation/zod-body';
+import { lastEventIdHeader, streamQuery } from './event.schemas';
 import { EVENT_STREAMS, EventStreams } from './event-stream';
 
-const eventId = z.string().regex(/^\d{1,15}$/, 'must be an event id (a non-negative integer)');
-// Not strict: EventSource polyfills add their own parameters (evs_*).
-const streamQuery = z.object({ access_token: z.string().optional(), lastEventId: eventId.optional() });
-const lastEventIdHeader = z.object({ 'Last-Event-ID': eventId.optional() });
-
-@ApiTags('events')
-@ApiBearerAuth()
+/** Documented in `events.routes.ts`. */
 @Controller('events')
 export class EventsController {
   constructor(@Inject(EVENT_STREAMS) private readonly streams: EventStreams) {}
@@ -26,7 +19,6 @@ export class EventsController {
    */
   @Get()
   @Roles('admin', 'agent')
-  @ApiQuery({ name: 'lastEventId', required: false })
   async stream(
     @CurrentViewer() viewer: Viewer,
     @Headers('last-event-id') header: string | undefined,
@@ -34,9 +26,9 @@ export class EventsController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const query = parseWith(streamQuery, rawQuery);
+    const query = parseWith(streamQuery, rawQuery, 'query');
     // The header wins: a browser reconnects with it while the URL keeps its first lastEventId.
-    const fromHeader = parseWith(lastEventIdHeader, header ? { 'Last-Event-ID': header } : {})['Last-Event-ID'];
+    const fromHeader = parseWith(lastEventIdHeader, header ? { 'Last-Event-ID': header } : {}, 'header')['Last-Event-ID'];
     const lastEventId = fromHeader ?? query.lastEventId;
     const outcome = await this.streams.open(viewer, lastEventId === undefined ? null : Number(lastEventId), req, res);
     if (outcome === 'unavailable') throw new ApiError(503, 'SERVICE.UNAVAILABLE', 'the event stream is not available right now; retry shortly');

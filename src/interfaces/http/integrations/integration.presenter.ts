@@ -1,7 +1,8 @@
 import { IntegrationView } from '../../../application/integration/integration.view';
+import type { IntegrationJson } from './integration.schemas';
 
-/** The integration as the API shows it (SPEC §3): never the auth token. */
-export function presentIntegration(view: IntegrationView) {
+/** The integration as the API shows it (SPEC §3, schema `Integration`): never the auth token. */
+export function presentIntegration(view: IntegrationView): IntegrationJson {
   return {
     id: view.id,
     companyId: view.companyId,

@@ -1,6 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CreateIntegrationCommand } from '../../../application/integration/create-integration/create-integration.command';
 import { FindWhatsAppIntegrationQuery } from '../../../application/integration/find-whatsapp-integration/find-whatsapp-integration.query';
 import { GetIntegrationQuery } from '../../../application/integration/get-integration/get-integration.query';
@@ -16,8 +15,7 @@ import { parseWith } from '../validation/zod-body';
 import { presentIntegration } from './integration.presenter';
 import { createIntegrationBody, updateIntegrationBody } from './integration.schemas';
 
-@ApiTags('integrations')
-@ApiBearerAuth()
+/** Documented in `integrations.routes.ts`. */
 @Controller('integrations')
 export class IntegrationsController {
   constructor(
@@ -40,14 +38,14 @@ export class IntegrationsController {
   @Roles('admin')
   async list(@CurrentViewer() viewer: Viewer) {
     const views = await this.queries.execute<ListIntegrationsQuery, IntegrationView[]>(new ListIntegrationsQuery(viewer.companyId));
-    return views.map(presentIntegration);
+    return onePage(views);
   }
 
   @Get('whatsapp')
   @Roles('admin', 'agent')
   async whatsapp(@CurrentViewer() viewer: Viewer) {
     const views = await this.queries.execute<FindWhatsAppIntegrationQuery, IntegrationView[]>(new FindWhatsAppIntegrationQuery(viewer.companyId));
-    return views.map(presentIntegration);
+    return onePage(views);
   }
 
   @Get(':id')
@@ -84,4 +82,9 @@ export class IntegrationsController {
   async syncWebhook(@CurrentViewer() viewer: Viewer, @Param('id') id: string) {
     return presentIntegration(await this.commands.execute<SyncWebhookCommand, IntegrationView>(new SyncWebhookCommand(viewer.companyId, id)));
   }
+}
+
+/** A company has few integrations: all of them in one page of the API's list envelope. */
+function onePage(views: readonly IntegrationView[]) {
+  return { items: views.map(presentIntegration), nextCursor: null };
 }

@@ -1,16 +1,13 @@
 import { Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { z } from 'zod';
 import { ListNotificationsQuery, MarkNotificationReadCommand } from '../../../application/notification/notification-queries';
 import type { NotificationView, Viewer } from '../../../application/ports/notification.port';
+import { Page } from '../../../application/ticket/pagination';
 import { CurrentViewer, Roles } from '../auth/viewer';
 import { parseWith } from '../validation/zod-body';
+import { listNotificationsQuery } from './notification.schemas';
 
-const listQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(200).optional() });
-
-@ApiTags('notifications')
-@ApiBearerAuth()
+/** Documented in `notifications.routes.ts`. */
 @Controller('notifications')
 export class NotificationsController {
   constructor(
@@ -21,9 +18,9 @@ export class NotificationsController {
   @Get()
   @Roles('admin', 'agent')
   async list(@CurrentViewer() viewer: Viewer, @Query() raw: unknown) {
-    const { limit } = parseWith(listQuery, raw);
-    const views = await this.queries.execute<ListNotificationsQuery, NotificationView[]>(new ListNotificationsQuery(viewer, limit ?? 50));
-    return views.map((n) => ({ ...n, createdAt: n.createdAt.toISOString() }));
+    const { cursor, limit } = parseWith(listNotificationsQuery, raw, 'query');
+    const page = await this.queries.execute<ListNotificationsQuery, Page<NotificationView>>(new ListNotificationsQuery(viewer, cursor ?? null, limit ?? null));
+    return { items: page.items.map((n) => ({ ...n, createdAt: n.createdAt.toISOString() })), nextCursor: page.nextCursor };
   }
 
   @Post(':id/read')

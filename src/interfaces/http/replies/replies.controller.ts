@@ -1,6 +1,5 @@
 import { Body, Controller, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { MessageView } from '../../../application/message/message.view';
 import { RetryMessageCommand } from '../../../application/message/retry-message/retry-message.command';
 import { SendMessageCommand } from '../../../application/message/send-message/send-message.command';
@@ -13,9 +12,8 @@ import { messageIdParam, sendMessageBody } from './reply.schemas';
 /**
  * Agents' replies. Both routes answer 202 with the message `queued`: delivery happens in the
  * background (the durable outbox) and its progress arrives as `message.updated` events.
+ * Documented in `replies.routes.ts`.
  */
-@ApiTags('replies')
-@ApiBearerAuth()
 @Controller()
 export class RepliesController {
   constructor(@Inject(CommandBus) private readonly commands: CommandBus) {}

@@ -23,20 +23,31 @@ const contentVariables = z.union([
       }
     })
     .pipe(variables),
-]);
+], { error: 'must be a JSON object of strings, or its JSON text' });
 
 /** `{"body"}` (free-form text) or `{"contentSid","contentVariables"?}` (a WhatsApp template). */
-export const sendMessageBody = z.union([
-  z.strictObject({
-    body: z
-      .string()
-      .max(MAX_BODY_LENGTH, BODY_TOO_LONG)
-      .refine((text) => text.trim().length > 0, 'must not be empty'),
-  }),
-  z.strictObject({
-    contentSid: z.string().regex(/^HX[0-9a-fA-F]{32}$/, 'must be a Twilio Content SID (HX followed by 32 hex digits)'),
-    contentVariables: contentVariables.optional(),
-  }),
-]);
+export const sendMessageBody = z.union(
+  [
+    z
+      .strictObject({
+        body: z
+          .string()
+          .max(MAX_BODY_LENGTH, BODY_TOO_LONG)
+          .refine((text) => text.trim().length > 0, 'must not be empty')
+          .meta({ description: `The reply text, up to ${MAX_BODY_LENGTH} characters.`, example: 'Olá Ana! Vou verificar o seu pedido agora.' }),
+      })
+      .meta({ id: 'FreeFormReply', description: "Free-form text: allowed within 24 hours of the customer's last message (else 422)." }),
+    z
+      .strictObject({
+        contentSid: z
+          .string()
+          .regex(/^HX[0-9a-fA-F]{32}$/, 'must be a Twilio Content SID (HX followed by 32 hex digits)')
+          .meta({ description: 'A WhatsApp template of the Twilio Content API.', example: 'HX0123456789abcdef0123456789abcdef' }),
+        contentVariables: contentVariables.optional().meta({ description: "The template's variables, as an object or as its JSON text.", example: { '1': 'Ana' } }),
+      })
+      .meta({ id: 'TemplateReply', description: 'A WhatsApp template: allowed at any time, the only way to write outside the 24-hour window.' }),
+  ],
+  { error: 'send {"body": "<text>"} for a free-form reply, or {"contentSid": "HX…", "contentVariables"?: {…}} for a WhatsApp template' },
+);
 
 export const messageIdParam = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be an id');

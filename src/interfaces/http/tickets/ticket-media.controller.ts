@@ -1,6 +1,5 @@
 import { Controller, Get, Inject, Logger, Param, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -15,8 +14,6 @@ import { mediaParams } from './ticket.schemas';
 const MEDIA_TYPE = /^[A-Za-z0-9][\w.+-]*\/[\w.+-]+(\s*;\s*[\w.+-]+=("[^"\r\n]*"|[\w.+-]+))*$/;
 
 /** `GET /ticket-messages/:id/media/:n`: the n-th media of a message, streamed from Twilio. */
-@ApiTags('tickets')
-@ApiBearerAuth()
 @Controller('ticket-messages')
 export class TicketMediaController {
   private readonly logger = new Logger('media');
@@ -26,7 +23,7 @@ export class TicketMediaController {
   @Get(':id/media/:n')
   @Roles('admin', 'agent')
   async media(@CurrentViewer() viewer: Viewer, @Param('id') id: string, @Param('n') n: string, @Res() res: Response): Promise<void> {
-    const { n: index } = parseWith(mediaParams, { n });
+    const { n: index } = parseWith(mediaParams, { n }, 'path');
     const media = await this.open(new GetMessageMediaQuery(viewer.companyId, id, index), res);
     res.status(200);
     res.setHeader('Content-Type', MEDIA_TYPE.test(media.contentType) ? media.contentType : 'application/octet-stream');

@@ -1,6 +1,5 @@
 import { Body, Controller, Get, Inject, Param, Patch, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { MessageView } from '../../../application/message/message.view';
 import type { Viewer } from '../../../application/ports/notification.port';
 import { GetTicketQuery } from '../../../application/ticket/get-ticket/get-ticket.query';
@@ -15,10 +14,9 @@ import { listMessagesQuery, listTicketsQuery, updateTicketBody } from './ticket.
 
 /**
  * Tickets for agents and admins. The views are the API's shape (the same JSON SSE events
- * carry), so they are answered as they are. GETs never change anything.
+ * carry), so they are answered as they are. GETs never change anything. Documented in
+ * `tickets.routes.ts`.
  */
-@ApiTags('tickets')
-@ApiBearerAuth()
 @Controller('tickets')
 export class TicketsController {
   constructor(
@@ -29,7 +27,7 @@ export class TicketsController {
   @Get()
   @Roles('admin', 'agent')
   async list(@CurrentViewer() viewer: Viewer, @Query() raw: unknown): Promise<Page<TicketView>> {
-    const query = parseWith(listTicketsQuery, raw);
+    const query = parseWith(listTicketsQuery, raw, 'query');
     return this.queries.execute<ListTicketsQuery, Page<TicketView>>(
       new ListTicketsQuery(viewer.companyId, query.status ?? null, query.integrationId ?? null, query.cursor ?? null, query.limit ?? null),
     );
@@ -51,7 +49,7 @@ export class TicketsController {
   @Get(':id/messages')
   @Roles('admin', 'agent')
   async messages(@CurrentViewer() viewer: Viewer, @Param('id') id: string, @Query() raw: unknown): Promise<Page<MessageView>> {
-    const query = parseWith(listMessagesQuery, raw);
+    const query = parseWith(listMessagesQuery, raw, 'query');
     return this.queries.execute<ListTicketMessagesQuery, Page<MessageView>>(
       new ListTicketMessagesQuery(viewer.companyId, id, query.cursor ?? null, query.limit ?? null),
     );

@@ -1,6 +1,5 @@
 import { Controller, Inject, Post, Req, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AcceptInboundMessageCommand } from '../../../application/message/accept-inbound-message/accept-inbound-message.command';
 import { UpdateMessageStatusCommand } from '../../../application/message/update-message-status/update-message-status.command';
@@ -22,9 +21,9 @@ const WEBHOOK_DEADLINE_MS = 12_000;
 /**
  * Twilio's webhooks: no bearer token, a Twilio signature instead (checked by the core with
  * the owning account's token). Answered 200 only once the message is durably stored; any
- * failure answers 4xx/5xx so Twilio retries per the connection-override fragment.
+ * failure answers 4xx/5xx so Twilio retries per the connection-override fragment. Documented
+ * in `twilio-webhooks.routes.ts`.
  */
-@ApiExcludeController()
 @Controller()
 export class TwilioWebhooksController {
   constructor(@Inject(CommandBus) private readonly commands: CommandBus) {}

@@ -50,6 +50,11 @@ export class MongooseIntegrationRepository implements IntegrationRepository {
     return result.deletedCount === 1;
   }
 
+  async isNumberTaken(whatsappNumber: string, exceptId: string): Promise<boolean> {
+    const holder = await this.collection.findOne({ numberKey: whatsappNumber }, { projection: { _id: 1 } });
+    return holder !== null && holder._id !== exceptId;
+  }
+
   async findByAccountAndNumber(accountSid: string, whatsappNumber: string): Promise<TwilioIntegration | null> {
     const doc = await this.collection.findOne({ numberKey: whatsappNumber, accountSid });
     return doc ? toIntegration(doc) : null;

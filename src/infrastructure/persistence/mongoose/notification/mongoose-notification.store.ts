@@ -1,5 +1,6 @@
 import { Connection, Model, Schema, Types, mongo } from 'mongoose';
 import { NewNotification, NotificationStore, NotificationView, Viewer } from '../../../../application/ports/notification.port';
+import { SortKey } from '../../../../application/ports/ticket-read-model.port';
 import { isDuplicateKeyError } from '../mongo-errors';
 
 interface NotificationDocument {
@@ -64,9 +65,11 @@ export class MongooseNotificationStore implements NotificationStore {
     return toView(doc);
   }
 
-  async listFor(viewer: Viewer, limit: number): Promise<NotificationView[]> {
+  async listFor(viewer: Viewer, limit: number, after: SortKey | null = null): Promise<NotificationView[]> {
+    const addressed = { $or: [{ 'recipient.role': viewer.role }, { 'recipient.userId': viewer.userId }] };
+    const older = after ? { $or: [{ createdAt: { $lt: after.at } }, { createdAt: after.at, _id: { $lt: after.id } }] } : null;
     const docs = await this.collection
-      .find({ companyId: viewer.companyId, $or: [{ 'recipient.role': viewer.role }, { 'recipient.userId': viewer.userId }] })
+      .find({ companyId: viewer.companyId, ...(older ? { $and: [addressed, older] } : addressed) })
       .sort({ createdAt: -1, _id: -1 })
       .limit(limit)
       .toArray();

@@ -1,0 +1,60 @@
+import { ApiRoute, errorResponse, notFound } from '../openapi/api-route';
+import { EXAMPLE, idParams } from '../openapi/common.schemas';
+import { messageJson } from '../tickets/ticket.schemas';
+import { sendMessageBody } from './reply.schemas';
+
+/** Agents' replies: answered 202 with the message `queued`; delivery follows as `message.updated` events. */
+export const REPLY_ROUTES: readonly ApiRoute[] = [
+  {
+    method: 'post',
+    path: '/tickets/{id}/messages',
+    tag: 'replies',
+    operationId: 'sendReply',
+    summary: 'Reply on a ticket',
+    description:
+      "Free-form text within 24 hours of the customer's last message, or a WhatsApp template (Twilio Content API) at any time. Answered 202 with the message `queued`; delivery happens in the background and its progress arrives as `message.updated` events (sent → delivered → read, or failed with `error`).",
+    auth: 'bearer',
+    roles: ['admin', 'agent'],
+    request: {
+      params: idParams('The ticket.', EXAMPLE.ticketId),
+      body: {
+        contentType: 'application/json',
+        schema: sendMessageBody,
+        examples: {
+          text: { summary: 'Free-form text', value: { body: 'Olá Ana! Vou verificar o seu pedido agora.' } },
+          template: { summary: 'A WhatsApp template', value: { contentSid: 'HX0123456789abcdef0123456789abcdef', contentVariables: { '1': 'Ana' } } },
+        },
+      },
+    },
+    responses: {
+      202: { description: 'Accepted: the message, `queued`.', schema: messageJson },
+      404: notFound('ticket', EXAMPLE.ticketId),
+      409: errorResponse(
+        "The ticket is closed (`TICKET.CLOSED`), or its integration is not active (`MESSAGE.INTEGRATION_NOT_ACTIVE`).",
+        'TICKET.CLOSED',
+        "the ticket is closed; replies go to the contact's open ticket",
+      ),
+      422: errorResponse(
+        'Free-form text outside the 24-hour window (`MESSAGE.OUTSIDE_CUSTOMER_SERVICE_WINDOW`: send a template), or the customer opted out (`MESSAGE.CONTACT_OPTED_OUT`).',
+        'MESSAGE.OUTSIDE_CUSTOMER_SERVICE_WINDOW',
+        "free-form messages are allowed only within 24 hours of the customer's last message; send a template (contentSid) instead",
+      ),
+    },
+  },
+  {
+    method: 'post',
+    path: '/ticket-messages/{id}/retry',
+    tag: 'replies',
+    operationId: 'retryMessage',
+    summary: 'Send a failed reply again',
+    description: 'Only `failed`/`undelivered` outbound messages: back to `queued` with a fresh attempt budget.',
+    auth: 'bearer',
+    roles: ['admin', 'agent'],
+    request: { params: idParams('The message.', EXAMPLE.messageId) },
+    responses: {
+      202: { description: 'Accepted: the message, `queued` again.', schema: messageJson },
+      404: notFound('message', EXAMPLE.messageId),
+      409: errorResponse('The message is not a failed outbound message.', 'MESSAGE.NOT_RETRYABLE', 'only failed or undelivered messages can be retried, this one is delivered'),
+    },
+  },
+];
