@@ -102,7 +102,7 @@ describeInBrowser('agent console (chromium)', () => {
     await page.getByText('the webhook answered 200').waitFor();
     const maria = page.locator('button.ticket', { hasText: 'Maria Souza' });
     await maria.waitFor();
-    await expect(maria.locator('.badge').textContent()).resolves.toBe('1');
+    await maria.locator('.badge', { hasText: '1' }).waitFor();
 
     await page.getByLabel('Customer number').fill('+5511987650002');
     await page.getByLabel('Customer name').fill('João Lima');
@@ -280,7 +280,8 @@ describeInBrowser('agent console (chromium)', () => {
     page.once('dialog', (dialog) => void dialog.accept());
     await page.getByRole('button', { name: 'Fechar ticket' }).click();
     await page.getByText('Este ticket está fechado e fica como histórico').waitFor();
-    await expect(listed.locator('.status').textContent()).resolves.toBe('Fechado');
+    // The list learns of the close from the event stream: wait for it rather than read at once.
+    await listed.locator('.status', { hasText: 'Fechado' }).waitFor();
     expect(await page.getByRole('button', { name: 'Reabrir' }).count()).toBe(0);
     expect(errors).toEqual([]);
     await page.close();
