@@ -1,7 +1,8 @@
 import { createParser } from 'eventsource-parser';
 import jwt from 'jsonwebtoken';
 import type { Benchmark, BenchmarkResult } from './benchmark';
-import { integerOption } from './bench-options';
+import { flagOption, integerOption } from './bench-options';
+import { DatabaseOperationProfiler } from './database-operation-profiler';
 import { benchBackend } from './bench-database';
 import { buildInboundWebhooks } from './inbound-traffic';
 import { BENCH_WHATSAPP_NUMBER, startIngestionSetup, waitUntilFiled } from './ingestion-setup';
@@ -34,6 +35,8 @@ export const filingLagBenchmark: Benchmark = {
       });
       const webhooks = buildInboundWebhooks({ count: rate * seconds, contacts, accountSid: setup.accountSid, to: BENCH_WHATSAPP_NUMBER, authToken: setup.authToken, signedUrl: setup.serviceWebhookUrl });
       const ackedAt = new Map<string, number>();
+      const profiler = new DatabaseOperationProfiler();
+      if (flagOption(args, env, 'profile')) profiler.start();
       const startedAt = performance.now();
       const sends: Promise<void>[] = [];
       for (let i = 0; i < webhooks.length; i++) {
@@ -56,6 +59,8 @@ export const filingLagBenchmark: Benchmark = {
       const missing = lags.filter((lag) => !Number.isFinite(lag)).length;
       const at = (q: number): number => lags[Math.min(lags.length - 1, Math.floor(q * lags.length))] ?? 0;
       const p99 = at(0.99);
+      const operations = profiler.stop();
+      const total = operations.reduce((sum, op) => sum + op.calls, 0);
       stream.abort();
       await listening.done.catch(() => undefined);
       return {
@@ -63,6 +68,12 @@ export const filingLagBenchmark: Benchmark = {
         lines: [
           `filing lag: ${webhooks.length} webhooks at ${rate}/s (sent in ${sendSeconds.toFixed(1)} s, ${contacts} contacts), one dashboard on SSE; database ${setup.database.kind} (${setup.database.storage ?? 'external'})`,
           `acknowledged ${ackedAt.size}/${webhooks.length}; announced ${ackedAt.size - missing}${missing > 0 ? ` — ${missing} NEVER ANNOUNCED` : ''}`,
+          ...(operations.length === 0
+            ? []
+            : [
+                `profile: ${(total / webhooks.length).toFixed(1)} database operations per webhook`,
+                ...operations.map((op) => `  ${op.operation.padEnd(36)} ${(op.calls / webhooks.length).toFixed(2).padStart(6)} per webhook, mean ${(op.totalMs / op.calls).toFixed(1)} ms`),
+              ]),
           `200 → message.created: p50 ${at(0.5).toFixed(1)} ms, p90 ${at(0.9).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${(lags.at(-1) ?? 0).toFixed(1)} ms (target p99 < ${TARGET_P99_MS} ms: ${p99 < TARGET_P99_MS ? 'met' : 'MISSED'})`,
         ],
       };

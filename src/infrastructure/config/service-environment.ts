@@ -201,7 +201,7 @@ function readInboundFilingSettings(env: NodeJS.ProcessEnv): InboundFilingSetting
     return value;
   };
   return {
-    concurrency: whole('INBOUND_FILING_CONCURRENCY', 4),
+    concurrency: whole('INBOUND_FILING_CONCURRENCY', 16),
     unfiledAfterMs: whole('INBOUND_FILING_RETRY_AFTER_MS', 5_000),
     sweepBatch: 100,
     sweepEveryMs: whole('INBOUND_FILING_SWEEP_MS', 2_000),

@@ -45,7 +45,10 @@ public final class EmbeddedMongoLauncher {
 
         MongoServer server = new MongoServer(backend);
         server.enableOplog();
-        server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), options.port));
+        // Each connection is served on one event-loop thread, which also runs its queries: with the
+        // library's default (2 per core) one slow query (a change stream reading the oplog) holds
+        // up every connection on its thread. More threads keep the others moving.
+        server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), options.port), 1, options.workerThreads);
 
         ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "zapdesk-oplog-trim");
@@ -131,12 +134,13 @@ public final class EmbeddedMongoLauncher {
         }
     }
 
-    private record Options(Path file, int port, int wireVersion, Duration oplogRetention) {
+    private record Options(Path file, int port, int wireVersion, Duration oplogRetention, int workerThreads) {
         static Options parse(String[] args) {
             Path file = null;
             int port = 0;
             int wireVersion = DEFAULT_WIRE_VERSION;
             Duration oplogRetention = Duration.ofSeconds(5);
+            int workerThreads = 32;
             for (int i = 0; i < args.length; i++) {
                 String name = args[i];
                 String value = i + 1 < args.length ? args[i + 1] : null;
@@ -148,11 +152,12 @@ public final class EmbeddedMongoLauncher {
                     case "--port" -> port = Integer.parseInt(value);
                     case "--wire-version" -> wireVersion = Integer.parseInt(value);
                     case "--oplog-retention-seconds" -> oplogRetention = Duration.ofSeconds(Long.parseLong(value));
+                    case "--worker-threads" -> workerThreads = Integer.parseInt(value);
                     default -> throw new IllegalArgumentException("unknown option " + name);
                 }
                 i++;
             }
-            return new Options(file, port, wireVersion, oplogRetention);
+            return new Options(file, port, wireVersion, oplogRetention, workerThreads);
         }
     }
 }
