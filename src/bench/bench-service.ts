@@ -35,7 +35,7 @@ export async function startBenchService(input: {
       TWILIO_ACCOUNT_SID: input.emulator.masterAccount.accountSid,
       TWILIO_AUTH_TOKEN: input.emulator.masterAccount.authToken,
       // Service settings a run may vary (how the event log is tailed, its poll interval).
-      ...pick(process.env, ['EVENT_LOG_TAIL', 'EVENT_LOG_POLL_MS']),
+      ...pick(process.env, ['EVENT_LOG_TAIL', 'EVENT_LOG_POLL_MS', 'INBOUND_FILING_CONCURRENCY', 'DELIVERY_CONCURRENCY', 'DELIVERY_RATE_GUARD_MS']),
     },
     host: '127.0.0.1',
     port,
