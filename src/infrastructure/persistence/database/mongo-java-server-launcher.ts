@@ -104,7 +104,7 @@ async function buildLauncher(sourceDir: string, buildDir: string, log: (line: st
         env,
         cwd: sourceDir,
         onLine: (line) => {
-          if (/^Downloaded from /.test(line)) downloads += 1;
+          if (/Downloaded from /.test(line)) downloads += 1;
           if (/^\[ERROR\]/.test(line)) log(`[db]   maven: ${line}`);
         },
       },
