@@ -23,6 +23,12 @@ export interface DeliverySettings {
   readonly reconcileSkewMs: number;
   /** Messages of one ticket one worker lane delivers back to back before it yields. */
   readonly maxChain: number;
+  /**
+   * How late after its send slot a send may still start. A worker held up longer (a busy
+   * process) takes a later slot instead: a late send followed by punctual ones could crowd more
+   * sends into one second than the number's rate. Must stay below the slots' guard room.
+   */
+  readonly sendSlotToleranceMs: number;
 }
 
 export const DEFAULT_DELIVERY_SETTINGS: DeliverySettings = {
@@ -35,4 +41,5 @@ export const DEFAULT_DELIVERY_SETTINGS: DeliverySettings = {
   unconfirmedSettleMs: 15_000,
   reconcileSkewMs: 5_000,
   maxChain: 50,
+  sendSlotToleranceMs: 50,
 };

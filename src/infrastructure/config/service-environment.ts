@@ -161,9 +161,13 @@ function readDeliveryEnvironment(env: NodeJS.ProcessEnv): DeliveryEnvironment {
     pollIntervalMs: int('DELIVERY_POLL_INTERVAL_MS', 250, 10),
     concurrency: int('DELIVERY_CONCURRENCY', 16, 1),
     rateGuardMs: int('DELIVERY_RATE_GUARD_MS', 100, 0),
+    sendSlotToleranceMs: int('DELIVERY_SLOT_TOLERANCE_MS', d.sendSlotToleranceMs, 0),
     queueSweepMs: int('DELIVERY_QUEUE_SWEEP_MS', 5 * 60_000, 1000),
   };
   if (settings.sendDeadlineMarginMs >= settings.leaseMs) throw new EnvironmentError('DELIVERY_SEND_DEADLINE_MARGIN_MS must be below DELIVERY_LEASE_MS');
+  if (settings.sendSlotToleranceMs >= settings.rateGuardMs && settings.rateGuardMs > 0) {
+    throw new EnvironmentError('DELIVERY_SLOT_TOLERANCE_MS must be below DELIVERY_RATE_GUARD_MS (the room it uses up)');
+  }
   return settings;
 }
 
