@@ -7,7 +7,6 @@ import de.bwaldvogel.mongo.MongoCollection;
 import de.bwaldvogel.mongo.MongoDatabase;
 import de.bwaldvogel.mongo.backend.CollectionOptions;
 import de.bwaldvogel.mongo.backend.CursorRegistry;
-import de.bwaldvogel.mongo.backend.Index;
 import de.bwaldvogel.mongo.backend.QueryResult;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
 import de.bwaldvogel.mongo.backend.h2.H2Collection;
@@ -62,13 +61,10 @@ final class IndexedH2Backend extends H2Backend {
         @Override
         protected QueryResult queryDocuments(Document query, Document orderBy, int numberToSkip, int limit, int batchSize,
                                              Document fieldSelector) {
-            for (Index<Object> index : getIndexes()) {
-                Document narrowing = UniqueIndexLookup.narrowingQuery(index, query);
-                if (narrowing != null) {
-                    return matchDocuments(query, index.getPositions(narrowing), orderBy, numberToSkip, limit, batchSize, fieldSelector);
-                }
-            }
-            return super.queryDocuments(query, orderBy, numberToSkip, limit, batchSize, fieldSelector);
+            Iterable<Object> candidates = UniqueIndexLookup.candidates(getIndexes(), query);
+            return candidates == null
+                ? super.queryDocuments(query, orderBy, numberToSkip, limit, batchSize, fieldSelector)
+                : matchDocuments(query, candidates, orderBy, numberToSkip, limit, batchSize, fieldSelector);
         }
     }
 }

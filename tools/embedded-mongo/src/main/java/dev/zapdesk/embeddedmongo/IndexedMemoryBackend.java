@@ -3,7 +3,6 @@ package dev.zapdesk.embeddedmongo;
 import de.bwaldvogel.mongo.MongoDatabase;
 import de.bwaldvogel.mongo.backend.CollectionOptions;
 import de.bwaldvogel.mongo.backend.CursorRegistry;
-import de.bwaldvogel.mongo.backend.Index;
 import de.bwaldvogel.mongo.backend.QueryResult;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import de.bwaldvogel.mongo.backend.memory.MemoryCollection;
@@ -37,13 +36,10 @@ final class IndexedMemoryBackend extends MemoryBackend {
         @Override
         protected QueryResult queryDocuments(Document query, Document orderBy, int numberToSkip, int limit, int batchSize,
                                              Document fieldSelector) {
-            for (Index<Integer> index : getIndexes()) {
-                Document narrowing = UniqueIndexLookup.narrowingQuery(index, query);
-                if (narrowing != null) {
-                    return matchDocuments(query, index.getPositions(narrowing), orderBy, numberToSkip, limit, batchSize, fieldSelector);
-                }
-            }
-            return super.queryDocuments(query, orderBy, numberToSkip, limit, batchSize, fieldSelector);
+            Iterable<Integer> candidates = UniqueIndexLookup.candidates(getIndexes(), query);
+            return candidates == null
+                ? super.queryDocuments(query, orderBy, numberToSkip, limit, batchSize, fieldSelector)
+                : matchDocuments(query, candidates, orderBy, numberToSkip, limit, batchSize, fieldSelector);
         }
     }
 }

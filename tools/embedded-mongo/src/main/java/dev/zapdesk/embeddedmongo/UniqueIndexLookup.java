@@ -19,6 +19,20 @@ final class UniqueIndexLookup {
     private UniqueIndexLookup() {
     }
 
+    /**
+     * The positions of the documents that may match {@code query}, from the first unique index
+     * that can narrow it, or null when none can (the engine then answers as it would).
+     */
+    static <P> Iterable<P> candidates(List<Index<P>> indexes, Document query) {
+        for (Index<P> index : indexes) {
+            Document narrowing = narrowingQuery(index, query);
+            if (narrowing != null) {
+                return index.getPositions(narrowing);
+            }
+        }
+        return null;
+    }
+
     /** The part of {@code query} that {@code index} can answer alone, or null. */
     static <P> Document narrowingQuery(Index<P> index, Document query) {
         if (!index.isUnique() || query.size() <= index.getKeys().size()) {
