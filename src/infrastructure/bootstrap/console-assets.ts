@@ -34,9 +34,11 @@ export function serveConsole(app: NestExpressApplication, config: ConsoleConfig,
     "form-action 'self'",
   ].join('; ');
   const http = app.getHttpAdapter().getInstance() as Express;
-  http.get('/console/config.json', (_req: Request, res: Response) => {
+  http.get('/console/config.json', (req: Request, res: Response) => {
     res.setHeader('Cache-Control', 'no-store');
-    res.json(config);
+    // The demo users' tokens go only to a browser on this machine: the service listens on every
+    // interface, and anyone else on the network must sign in with a token they were given.
+    res.json(isLoopbackAddress(req.socket.remoteAddress) ? config : { ...config, demo: null });
   });
   http.use('/console', (_req: Request, res: Response, next: NextFunction) => {
     if (!existsSync(resolve(directory, 'index.html'))) {
@@ -49,4 +51,11 @@ export function serveConsole(app: NestExpressApplication, config: ConsoleConfig,
     next();
   });
   app.useStaticAssets(directory, { prefix: '/console', index: 'index.html', redirect: true, setHeaders: (res) => res.setHeader('Cache-Control', 'no-cache') });
+}
+
+/** 127.0.0.0/8 and ::1, also as IPv4-mapped IPv6 addresses. */
+export function isLoopbackAddress(address: string | undefined): boolean {
+  if (address === undefined) return false;
+  const v4 = address.startsWith('::ffff:') ? address.slice('::ffff:'.length) : address;
+  return address === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
 }

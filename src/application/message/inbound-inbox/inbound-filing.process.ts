@@ -28,7 +28,8 @@ export interface InboundFilingOptions {
  * still counts once; an entry leaves the inbox only once filed.
  */
 export class InboundFilingProcess implements InboundFilingTrigger {
-  private readonly waiting: string[] = [];
+  /** Lanes to file, in the order they were asked for (a Set keeps that order and each lane once). */
+  private readonly waiting = new Set<string>();
   private readonly active = new Map<string, Promise<void>>();
   /** Lanes asked for again while being filed here: filed once more right after. */
   private readonly again = new Set<string>();
@@ -59,23 +60,24 @@ export class InboundFilingProcess implements InboundFilingTrigger {
 
   /** Waits for everything scheduled to be filed (shutdown, tests). */
   async idle(): Promise<void> {
-    while (this.active.size > 0 || this.waiting.length > 0) await Promise.allSettled([...this.active.values()]);
+    while (this.active.size > 0 || this.waiting.size > 0) await Promise.allSettled([...this.active.values()]);
   }
 
   private schedule(lane: string): void {
     if (this.active.has(lane)) this.again.add(lane);
-    else if (!this.waiting.includes(lane)) this.waiting.push(lane);
+    else this.waiting.add(lane);
     this.pump();
   }
 
   private pump(): void {
-    while (this.active.size < this.options.concurrency && this.waiting.length > 0) {
-      const lane = this.waiting.shift()!;
+    while (this.active.size < this.options.concurrency && this.waiting.size > 0) {
+      const lane = this.waiting.values().next().value as string;
+      this.waiting.delete(lane);
       const work = this.fileLane(lane)
         .catch(this.reportError)
         .finally(() => {
           this.active.delete(lane);
-          if (this.again.delete(lane)) this.waiting.push(lane);
+          if (this.again.delete(lane)) this.waiting.add(lane);
           this.pump();
         });
       this.active.set(lane, work);

@@ -78,6 +78,8 @@ export class MongooseInboundInbox implements InboundInbox {
     const claim = () =>
       this.lanes.updateOne({ _id: lane, $or: [{ leaseUntil: null }, { leaseUntil: { $lte: now } }, { holder }] }, { $set: { holder, leaseUntil: until } });
     if ((await claim()).matchedCount === 1) return true;
+    // Held by another instance: the usual reason, answered by a read (no write, no oplog entry).
+    if ((await this.lanes.findOne({ _id: lane }, { projection: { _id: 1 } })) !== null) return false;
     // A lane without its document (entries older than lanes) is created free, then claimed.
     const created = await this.lanes.updateOne({ _id: lane }, { $setOnInsert: { accepted: 0, holder: null, leaseUntil: null } }, { upsert: true }).catch((error: unknown) => {
       if (isDuplicateKeyError(error)) return null;
