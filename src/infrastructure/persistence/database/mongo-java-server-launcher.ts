@@ -166,6 +166,8 @@ async function launch(buildDir: string, { log, env, h2File }: MongoJavaServerOpt
     '-Dorg.slf4j.simpleLogger.logFile=System.err',
     // It warns at every createIndex that secondary indexes are not implemented (they are only ignored).
     '-Dorg.slf4j.simpleLogger.log.de.bwaldvogel.mongo.backend.AbstractMongoDatabase=error',
+    // "Closing N clients" at every stop: the pooled connections it closes are ours, on purpose.
+    '-Dorg.slf4j.simpleLogger.log.de.bwaldvogel.mongo.MongoServer=error',
     '-cp',
     [join(buildDir, 'embedded-mongo-1.0.0.jar'), join(buildDir, 'lib', '*')].join(':'),
     LAUNCHER_CLASS,
