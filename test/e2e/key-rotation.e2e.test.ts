@@ -26,7 +26,7 @@ const INTEGRATIONS = 16;
 
 let emulator: TwilioEmulator;
 let t: TestService;
-let numbers: ConnectedNumber[] = [];
+const numbers: ConnectedNumber[] = [];
 
 const integrations = () => t.service.connection.db!.collection<{ _id: string; authToken: { keyId: string; ciphertext: string } | null; version: number }>('integrations');
 const keyIds = async () => (await integrations().find({}).toArray()).map((doc) => doc.authToken?.keyId);
