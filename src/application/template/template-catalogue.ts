@@ -22,6 +22,9 @@ export interface TemplateCatalogueSettings {
   readonly cacheMs: number;
 }
 
+/** Integrations whose list one instance keeps at most. */
+const MAX_CACHED_INTEGRATIONS = 1000;
+
 interface CachedList {
   readonly accountSid: string;
   readonly fetchedAt: number;
@@ -80,7 +83,10 @@ export class TemplateCatalogue implements TemplateSendCheck {
       .listTemplates(credentials)
       .then((templates) => {
         const list: CachedList = { accountSid: credentials.accountSid, fetchedAt: this.clock.now().getTime(), templates };
+        this.cache.delete(integration.id);
         this.cache.set(integration.id, list);
+        // Oldest fetch first (Map order): the lists of integrations no one uses any more go.
+        if (this.cache.size > MAX_CACHED_INTEGRATIONS) this.cache.delete(this.cache.keys().next().value!);
         return list;
       })
       .catch((error: unknown) => {
