@@ -22,6 +22,9 @@ export interface TemplateCatalogueSettings {
   readonly cacheMs: number;
 }
 
+/** Refusals a newer list may lift. */
+const STALE_LIST_REFUSALS = new Set(['TEMPLATE.NOT_FOUND', 'TEMPLATE.NOT_APPROVED']);
+
 /** Integrations whose list one instance keeps at most. */
 const MAX_CACHED_INTEGRATIONS = 1000;
 
@@ -66,8 +69,10 @@ export class TemplateCatalogue implements TemplateSendCheck {
     try {
       check(list);
     } catch (error) {
-      // A template created or approved since the cached list was read: ask Twilio once more.
-      if (!(error instanceof DomainError) || list.fetchedAt >= before) throw error;
+      // A template created or approved since the cached list was read: ask Twilio once more
+      // (not for a variable the agent left out: that answer would be the same).
+      const stale = error instanceof DomainError && STALE_LIST_REFUSALS.has(error.code) && list.fetchedAt < before;
+      if (!stale) throw error;
       check(await this.load(input.integration, true));
     }
   }
