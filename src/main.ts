@@ -11,7 +11,8 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal }, 'shutting down');
     void (service?.close() ?? Promise.resolve()).finally(() => {
-      log.info('stopped');
+      // The one last line: an orchestrator reading the logs knows the instance is gone.
+      log.info({ signal }, 'stopped');
       process.exit(0);
     });
   };

@@ -9,6 +9,7 @@ import { notifySenderOfFailedMessage } from '../message/message-failure-alerts';
 import { describeMessageError } from '../message/twilio-error-codes';
 import { DeliveryCandidate, DeliveryOutbox, isDue } from '../ports/delivery-outbox.port';
 import { SecretCipher } from '../ports/secret-cipher.port';
+import { SendMetrics } from '../ports/send-metrics.port';
 import { SendRateLimiter } from '../ports/send-rate-limiter.port';
 import { ServiceConfig } from '../ports/service-config.port';
 import { OutboundMessageRequest, STATUS_CALLBACK_PATH, TwilioCredentials, TwilioGateway, TwilioGatewayError } from '../ports/twilio-gateway.port';
@@ -36,6 +37,7 @@ export interface DeliveryProcessorDeps extends SideEffectDeps {
   readonly sleep: (ms: number) => Promise<void>;
   readonly random: () => number;
   readonly hooks?: DeliveryHooks;
+  readonly metrics?: SendMetrics;
   readonly warn?: (message: string, context?: Record<string, unknown>) => void;
 }
 
@@ -68,13 +70,17 @@ export class DeliveryProcessor {
     return this.deps.outbox.findDue(this.deps.clock.now(), limit, busyTickets);
   }
 
-  /** Delivers the candidate and then, back to back, the next due messages of its ticket. */
-  async deliverTicket(first: DeliveryCandidate): Promise<number> {
+  /**
+   * Delivers the candidate and then, back to back, the next due messages of its ticket, while
+   * `keepGoing` says so (a draining worker finishes the message under way and stops).
+   */
+  async deliverTicket(first: DeliveryCandidate, keepGoing: () => boolean = () => true): Promise<number> {
     let candidate: DeliveryCandidate | null = first;
     let handled = 0;
     // The first candidate comes from the due list; the next ones are the ticket's head already.
     let knownHead = false;
     while (candidate && handled < this.deps.settings.maxChain) {
+      if (handled > 0 && !keepGoing()) break;
       if (!(await this.deliverOne(candidate, knownHead))) return handled;
       knownHead = true;
       handled += 1;
@@ -132,9 +138,12 @@ export class DeliveryProcessor {
     try {
       sid = (await this.deps.twilio.sendMessage(route.account, this.requestFor(message, route))).sid;
     } catch (error) {
-      await this.handleFailure(message, route, decideAfterFailure(error, message.attempts, settings, this.deps.random), error);
+      const decision = decideAfterFailure(error, message.attempts, settings, this.deps.random);
+      this.deps.metrics?.sendFinished(decision.kind === 'fail' ? 'failed' : decision.kind, message.attempts);
+      await this.handleFailure(message, route, decision, error);
       return true;
     }
+    this.deps.metrics?.sendFinished('accepted', message.attempts);
     await this.deps.hooks?.afterTwilioAccepted?.(message.id);
     await this.recordFound(message, { sid, status: 'sent', errorCode: null });
     return true;

@@ -21,6 +21,18 @@ import { openDatabaseConnection } from '../persistence/mongoose/connection';
 import { assertSupportedServer } from '../persistence/mongoose/supported-server';
 import { ConsoleConfig, serveConsole } from './console-assets';
 import { ProvisioningWorker } from '../workers/provisioning-worker';
+import { InboundFilingProcess } from '../../application/message/inbound-inbox/inbound-filing.process';
+import { TOKENS } from '../../application/ports/tokens';
+import { BackgroundWorker } from '../di/core-module';
+import { ServiceLifecycle } from '../di/service-lifecycle';
+import { assignRequestId } from '../logging/request-context';
+import { databaseMetricsSources } from '../observability/database-metrics-sources';
+import { ServiceMetrics } from '../observability/service-metrics';
+import { webhookMetrics } from '../observability/webhook-metrics.middleware';
+import { EventLogReader } from '../persistence/mongoose/event-log/event-log.reader';
+import { EventLogTailer } from '../realtime/event-log-tailer';
+import { SseHub } from '../realtime/sse-hub';
+import { drain } from './graceful-shutdown';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { join } from 'node:path';
 import { startTwilioEmulator, type TwilioEmulator } from '../../emulator/twilio-emulator';
@@ -69,6 +81,13 @@ export interface RunningService {
   readonly log: pino.Logger;
   /** The embedded Twilio emulator's URL when no Twilio account is configured. */
   readonly twilioApiUrl: string | null;
+  /** This instance's Prometheus metrics (its own registry). */
+  readonly metrics: ServiceMetrics;
+  /**
+   * Stops gracefully: no new connections, requests under way answered, SSE streams ended with a
+   * retry hint, background work finished (or cut at SHUTDOWN_GRACE_MS) and its leases given
+   * back, then the app, the database connection and the embedded parts closed.
+   */
   close(): Promise<void>;
 }
 
@@ -88,6 +107,7 @@ export async function startService(options: StartServiceOptions = {}): Promise<R
       ...(options.logDestination ? { destination: options.logDestination } : {}),
     });
   const cleanups: Array<() => Promise<void>> = [];
+  let closing: Promise<void> | null = null;
   try {
     for (const warning of environment.warnings) log.warn(warning);
 
@@ -140,6 +160,7 @@ export async function startService(options: StartServiceOptions = {}): Promise<R
       demo: tokens,
     };
 
+    const metrics = new ServiceMetrics();
     const connection = await openDatabaseConnection({ uri: mongodbUri, ...(options.dbName ? { dbName: options.dbName } : {}) });
     cleanups.push(() => connection.close());
     await assertSupportedServer(connection);
@@ -155,16 +176,32 @@ export async function startService(options: StartServiceOptions = {}): Promise<R
       ...(options.twilioTimeoutMs ? { twilioTimeoutMs: options.twilioTimeoutMs } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
       ...(options.deliveryHooks ? { deliveryHooks: options.deliveryHooks } : {}),
+      sendMetrics: metrics,
     });
     await ensureIndexes(container);
+    const lifecycle = new ServiceLifecycle(container.get(TOKENS.DatabaseHealth), metrics, environment.operations.metricsToken);
 
     const app = await NestFactory.create<NestExpressApplication>(
       AppModule.forRoot({
         container,
         jwtSecret: environment.jwtSecret,
         logger: log,
+        operations: lifecycle,
       }),
       { bufferLogs: true, bodyParser: false },
+    );
+    // First of all: the request id every log line of the request carries.
+    app.use(assignRequestId);
+    // While stopping, answered keep-alive connections close (the client's next request goes elsewhere).
+    app.use((_req: unknown, res: { setHeader(name: string, value: string): void }, next: () => void) => {
+      if (lifecycle.stopping) res.setHeader('Connection', 'close');
+      next();
+    });
+    app.use(webhookMetrics(metrics));
+    const hub = container.get(SseHub);
+    const tailer = container.get(EventLogTailer);
+    metrics.observe(
+      databaseMetricsSources(connection, { sseSubscribers: () => hub.streamCount, tailPosition: () => tailer.position, eventLog: container.get(EventLogReader) }),
     );
     app.useLogger(new QuietNestLogger(app.get(PinoNestLogger)));
     app.disable('x-powered-by');
@@ -175,17 +212,24 @@ export async function startService(options: StartServiceOptions = {}): Promise<R
     serveApiDocs(app);
     await app.listen(port, host);
     cleanups.unshift(() => app.close());
+    // Stopped in the reverse order of their start (by the drain, before the app closes).
+    const workers: BackgroundWorker[] = [];
     if (options.startWorkers !== false) {
       const provisioning = container.get(ProvisioningWorker);
       provisioning.start();
-      cleanups.unshift(() => provisioning.stop());
+      workers.unshift(provisioning);
       for (const module of CORE_MODULES) {
         for (const worker of module.workers?.(container) ?? []) {
           worker.start();
-          cleanups.unshift(() => worker.stop());
+          workers.unshift(worker);
         }
       }
     }
+    // A failed start below still stops the workers.
+    cleanups.unshift(async () => {
+      for (const worker of workers) await worker.stop();
+    });
+    lifecycle.running(options.startWorkers !== false);
     log.info({ host, port, apiUrl }, 'zapdesk is listening');
     const localHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
     const url = `http://${localHost}:${port}`;
@@ -216,7 +260,24 @@ export async function startService(options: StartServiceOptions = {}): Promise<R
       environment,
       log,
       twilioApiUrl,
-      close: () => runAll(cleanups),
+      metrics,
+      close: async () => {
+        if (closing) return closing;
+        closing = (async () => {
+          const summary = await drain({
+            server: app.getHttpServer(),
+            beginStopping: () => lifecycle.beginStopping(),
+            closeStreams: () => hub.close(),
+            workers,
+            giveUp: () => container.get(InboundFilingProcess).stop(),
+            graceMs: environment.operations.shutdownGraceMs,
+            log,
+          });
+          log.info(summary, 'shutdown: drained');
+          await runAll(cleanups);
+        })();
+        return closing;
+      },
     };
   } catch (error) {
     await runAll(cleanups);

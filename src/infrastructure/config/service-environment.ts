@@ -2,6 +2,7 @@ import { DEFAULT_DELIVERY_SETTINGS, DeliverySettings } from '../../application/d
 import { Keyring, parseKeyring } from '../crypto/aes-gcm-secret-cipher';
 import { dataDirectory } from './data-directory';
 import { DEVELOPMENT_SECRET_FILES, developmentSecret } from './development-secrets';
+import { OperationsSettings, readOperationsSettings } from './operations-settings';
 
 /** Outbound delivery tunables (DELIVERY_*). */
 export interface DeliveryEnvironment extends DeliverySettings {
@@ -41,6 +42,8 @@ export interface ServiceEnvironment {
   readonly inboundFiling: InboundFilingSettings;
   /** The embedded Twilio emulator (no Twilio account configured): EMULATOR_PORT, EMULATOR_STEP_DELAY_MS. */
   readonly emulator: { readonly port: number; readonly stepDelayMs: number };
+  /** `/metrics` access and graceful shutdown: METRICS_TOKEN, SHUTDOWN_GRACE_MS. */
+  readonly operations: OperationsSettings;
 }
 
 export interface InboundFilingSettings {
@@ -131,6 +134,7 @@ export function readServiceEnvironment(env: NodeJS.ProcessEnv = process.env): Se
     realtime: readRealtimeSettings(env),
     inboundFiling: readInboundFilingSettings(env),
     emulator: readEmulatorSettings(env),
+    operations: readOperationsSettings(env, (message) => new EnvironmentError(message)),
   };
 }
 

@@ -9,6 +9,7 @@ import { AUTH_SETTINGS, JwtAuthGuard } from '../../interfaces/http/auth/jwt-auth
 import { ApiExceptionFilter } from '../../interfaces/http/errors/api-exception.filter';
 import { EVENT_STREAMS } from '../../interfaces/http/events/event-stream';
 import { HealthController } from '../../interfaces/http/health.controller';
+import { SERVICE_OPERATIONS, ServiceOperations } from '../../interfaces/http/operations/service-operations';
 import { pinoHttpOptions } from '../logging/logger';
 import { CORE_CONTAINER, CqrsRegistrar } from './cqrs-registrar';
 import { HTTP_CONTROLLERS, interfaceProviders } from './interface-providers';
@@ -19,6 +20,8 @@ export interface AppModuleOptions {
   readonly jwtSecret: string;
   /** The service's logger: requests and Nest's own lines go through it. */
   readonly logger: pino.Logger;
+  /** Readiness and metrics of this instance (`GET /health/ready`, `GET /metrics`). */
+  readonly operations: ServiceOperations;
 }
 
 /** The Nest root module: edges only. Use cases and adapters come from the core container. */
@@ -36,6 +39,7 @@ export class AppModule {
       providers: [
         { provide: CORE_CONTAINER, useValue: options.container },
         { provide: AUTH_SETTINGS, useValue: { jwtSecret: options.jwtSecret } },
+        { provide: SERVICE_OPERATIONS, useValue: options.operations },
         { provide: APP_GUARD, useClass: JwtAuthGuard },
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
         CqrsRegistrar,

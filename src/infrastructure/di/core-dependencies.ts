@@ -1,6 +1,7 @@
 import { Connection } from 'mongoose';
 import { DeliveryHooks } from '../../application/delivery/delivery-processor';
 import { Clock } from '../../application/ports/clock.port';
+import { SendMetrics } from '../../application/ports/send-metrics.port';
 import { ServiceEnvironment } from '../config/service-environment';
 
 export interface CoreDependencies {
@@ -21,4 +22,6 @@ export interface CoreDependencies {
   readonly clock?: Clock;
   /** Test-only seams of the delivery process (e.g. a worker "killed" after Twilio accepted a send). */
   readonly deliveryHooks?: DeliveryHooks;
+  /** Counts the delivery workers' Twilio calls (the instance's metrics). */
+  readonly sendMetrics?: SendMetrics;
 }

@@ -2,6 +2,8 @@ import type { LoggerService } from '@nestjs/common';
 import type { Options } from 'pino-http';
 import pino from 'pino';
 import pinoPretty from 'pino-pretty';
+import { randomUUID } from 'node:crypto';
+import { currentRequestId } from './request-context';
 
 /**
  * Paths never written to logs. Tokens travel in headers, query strings and a few body
@@ -27,11 +29,13 @@ export function redactUrl(url: string | undefined): string | undefined {
 export function pinoHttpOptions(logger: pino.Logger): Options {
   return {
     logger,
+    // The id assignRequestId gave the request (the caller's X-Request-Id when plausible).
+    genReqId: (req) => (typeof (req as { id?: unknown }).id === 'string' ? (req as { id: string }).id : randomUUID()),
     serializers: {
       req: (req: { id?: unknown; method?: string; url?: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }),
       res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
     },
-    autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
+    autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/health/ready' || req.url === '/metrics' },
   };
 }
 
@@ -53,7 +57,15 @@ export interface LoggerOptions {
 
 /** The service's one logger (bootstrap, HTTP, workers, shutdown), JSON or one readable line per entry. */
 export function createLogger(options: LoggerOptions = {}): pino.Logger {
-  const pinoOptions: pino.LoggerOptions = { level: options.level ?? process.env.LOG_LEVEL ?? 'info', redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
+  const pinoOptions: pino.LoggerOptions = {
+    level: options.level ?? process.env.LOG_LEVEL ?? 'info',
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    // Lines written while serving a request (by any code, not only pino-http's) name it.
+    mixin: () => {
+      const requestId = currentRequestId();
+      return requestId === undefined ? {} : { reqId: requestId };
+    },
+  };
   const format = options.format ?? logFormat(process.env, options.destination ? {} : process.stdout);
   if (format === 'pretty') {
     const destination = options.destination ?? process.stdout;

@@ -103,13 +103,20 @@ export class SseHub {
     }
   }
 
-  /** Ends every stream (service shutdown); later requests are refused. */
+  /**
+   * Ends every stream (service shutdown); later requests are refused. Each client is first told
+   * when to reconnect (`retry:`): it comes back, through the load balancer, to another instance,
+   * with its Last-Event-ID, and misses nothing.
+   */
   close(): void {
     this.closed = true;
     this.bus.off(EVENTS_LOST, this.onEventsLost);
     for (const [companyId, company] of this.companies) {
       this.companies.delete(companyId);
       this.bus.off(companyEventName(companyId), company.onEvent);
+      for (const client of company.clients) {
+        if (!client.res.destroyed && client.res.headersSent) client.res.write(`: this instance is shutting down; reconnect\nretry: ${Math.round(this.options.retryMs)}\n\n`);
+      }
       company.channel.close();
     }
   }

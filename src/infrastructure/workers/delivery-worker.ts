@@ -29,6 +29,8 @@ export class DeliveryWorker implements BackgroundWorker, DeliveryTrigger {
   private scanning: Promise<void> | null = null;
   private rescan = false;
   private kickScheduled = false;
+  /** Set by stop: lanes finish the message under way and take no next one. */
+  private draining = false;
 
   constructor(
     private readonly processor: () => DeliveryProcessor,
@@ -38,6 +40,7 @@ export class DeliveryWorker implements BackgroundWorker, DeliveryTrigger {
 
   start(): void {
     if (this.timer) return;
+    this.draining = false;
     this.timer = setInterval(() => this.kick(), this.options.pollIntervalMs);
     this.timer.unref();
     if (this.options.sweep) {
@@ -61,8 +64,9 @@ export class DeliveryWorker implements BackgroundWorker, DeliveryTrigger {
     });
   }
 
-  /** Stops looking for work and waits for the deliveries under way. */
+  /** Stops looking for work and waits for the messages under way (their lanes take no next one). */
   async stop(): Promise<void> {
+    this.draining = true;
     if (this.timer) clearInterval(this.timer);
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.timer = null;
@@ -97,7 +101,7 @@ export class DeliveryWorker implements BackgroundWorker, DeliveryTrigger {
     for (const candidate of work) {
       this.busyTickets.add(candidate.ticketId);
       const lane = processor
-        .deliverTicket(candidate)
+        .deliverTicket(candidate, () => !this.draining)
         .then((handled) => {
           // More may be due now (the lane freed up); a lane that did nothing waits for the timer.
           if (handled > 0) this.kick();

@@ -34,6 +34,8 @@ export class InboundFilingProcess implements InboundFilingTrigger {
   /** Lanes asked for again while being filed here: filed once more right after. */
   private readonly again = new Set<string>();
   private readonly holder: string;
+  /** Shutdown ran out of time: file no further entry (what is left stays in the inbox for the sweep of any instance). */
+  private stopped = false;
 
   constructor(
     private readonly receive: ReceiveMessageHandler,
@@ -63,7 +65,19 @@ export class InboundFilingProcess implements InboundFilingTrigger {
     while (this.active.size > 0 || this.waiting.size > 0) await Promise.allSettled([...this.active.values()]);
   }
 
+  /**
+   * Shutdown out of time: lanes under way stop after their current entry and give their lease
+   * back; nothing else is started. The entries left are in the inbox, where the sweep of any
+   * instance finds them. `idle()` then returns as soon as those lanes stopped.
+   */
+  stop(): void {
+    this.stopped = true;
+    this.waiting.clear();
+    this.again.clear();
+  }
+
   private schedule(lane: string): void {
+    if (this.stopped) return;
     if (this.active.has(lane)) this.again.add(lane);
     else this.waiting.add(lane);
     this.pump();
@@ -98,13 +112,14 @@ export class InboundFilingProcess implements InboundFilingTrigger {
         await this.inbox.releaseLane(lane, this.holder);
       }
       // A failure stops the lane (order before progress): the sweep tries again later.
-      if (!complete || !(await this.inbox.hasWaiting(lane))) return;
+      if (!complete || this.stopped || !(await this.inbox.hasWaiting(lane))) return;
     }
   }
 
   /** False when an entry could not be filed (it stays, and so does everything after it). */
   private async fileWaiting(lane: string, limit: number): Promise<boolean> {
     for (const entry of await this.inbox.listLane(lane, limit)) {
+      if (this.stopped) return false;
       // Waiting this long means an attempt may have died after counting it: announce it again if so.
       const recovering = this.clock.now().getTime() - entry.acceptedAt.getTime() >= this.options.unfiledAfterMs;
       try {

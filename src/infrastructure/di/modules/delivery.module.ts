@@ -49,6 +49,7 @@ export const deliveryModule: CoreModule = {
           random: Math.random,
           warn: deps.warn,
           ...(deps.deliveryHooks ? { hooks: deps.deliveryHooks } : {}),
+          ...(deps.sendMetrics ? { metrics: deps.sendMetrics } : {}),
         }),
     );
     c.bind(DeliveryWorker).toDynamicValue(() => {

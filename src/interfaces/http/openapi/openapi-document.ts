@@ -3,6 +3,7 @@ import { EVENT_ROUTES } from '../events/events.routes';
 import { HEALTH_ROUTES } from '../health.routes';
 import { INTEGRATION_ROUTES } from '../integrations/integrations.routes';
 import { NOTIFICATION_ROUTES } from '../notifications/notifications.routes';
+import { OPERATIONS_ROUTES } from '../operations/operations.routes';
 import { REPLY_ROUTES } from '../replies/replies.routes';
 import { TEMPLATE_ROUTES } from '../templates/templates.routes';
 import { TICKET_ROUTES } from '../tickets/tickets.routes';
@@ -19,6 +20,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...NOTIFICATION_ROUTES,
   ...TWILIO_WEBHOOK_ROUTES,
   ...HEALTH_ROUTES,
+  ...OPERATIONS_ROUTES,
 ];
 
 const DESCRIPTION = [
@@ -47,7 +49,7 @@ export function buildOpenApiDocument(options: { serverUrl?: string } = {}): Open
       { name: 'events', description: 'Server-sent events.' },
       { name: 'notifications', description: 'Integration failures (admins), failed sends (agents).' },
       { name: 'twilio webhooks', description: 'Called by Twilio, signed by Twilio; not for people.' },
-      { name: 'service', description: 'Health.' },
+      { name: 'service', description: 'Health, readiness and metrics.' },
     ],
   });
 }
