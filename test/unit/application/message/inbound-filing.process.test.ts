@@ -128,4 +128,33 @@ describe('inbound filing', () => {
     await process.idle();
     expect(filed.map((f) => f.id)).toEqual(['m1', 'm2', 'm3']);
   });
+
+  it('stopped at the shutdown deadline: the lanes under way stop after their current entry and give their lease back; the rest stays in the inbox for any instance', async () => {
+    const inbox = new InMemoryInboundInbox();
+    const conversations = ['+5511000000011', '+5511000000012', '+5511000000013', '+5511000000014', '+5511000000015', '+5511000000016'];
+    const entries = conversations.flatMap((from) => [1, 2, 3].map((n) => entry(`${from}-${n}`, NOW, from)));
+    for (const e of entries) await inbox.accept(e);
+    const filed: { id: string; recovering: boolean }[] = [];
+    const process = filingProcess(inbox, recordingReceive(filed), [], 'stopping');
+    for (const e of entries) process.file(e);
+    await new Promise((resolve) => setImmediate(resolve));
+    process.stop();
+    await process.idle();
+
+    // Four lanes (the concurrency) had begun; each filed at most the entry it was on, in order.
+    expect(filed.length).toBeGreaterThan(0);
+    expect(filed.length).toBeLessThanOrEqual(4);
+    for (const f of filed) expect(f.id).toMatch(/-1$/);
+    expect(inbox.entries.size).toBe(entries.length - filed.length);
+    for (const from of conversations) expect(inbox.holderOf(`i-1:${from}`)).toBeNull();
+    // Nothing new is started once stopped; another instance files the rest, in order.
+    process.file(entries[0]!);
+    await process.idle();
+    expect(filed.length).toBeLessThanOrEqual(4);
+    const other = filingProcess(inbox, recordingReceive(filed), [], 'other');
+    for (const e of entries) other.file(e);
+    await other.idle();
+    expect(inbox.entries.size).toBe(0);
+    expect(new Set(filed.map((f) => f.id))).toEqual(new Set(entries.map((e) => e.messageId)));
+  });
 });
