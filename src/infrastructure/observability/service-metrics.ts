@@ -15,6 +15,8 @@ export interface MetricsSources {
 export type WebhookRoute = 'inbound' | 'status';
 
 const INTEGRATION_STATUSES = ['pending', 'active', 'inactive', 'error'] as const;
+/** How long one gauge may wait for the database during a scrape. */
+const SOURCE_TIMEOUT_MS = 2000;
 
 /**
  * The Prometheus metrics of one service instance, in a registry of its own (tests run several
@@ -46,7 +48,8 @@ export class ServiceMetrics implements SendMetrics {
       gauge.reset();
       if (!s) return;
       try {
-        await write(s);
+        // A database that does not answer must not hold the scrape past Prometheus' timeout.
+        await withTimeout(write(s), SOURCE_TIMEOUT_MS);
       } catch {
         // The database does not answer: the gauge is left out of this scrape (readiness tells why).
       }
@@ -145,4 +148,10 @@ export function webhookOutcome(statusCode: number): string {
   if (statusCode === 503) return 'unavailable';
   if (statusCode >= 500) return 'error';
   return 'refused';
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)));
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
