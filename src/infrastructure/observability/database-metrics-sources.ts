@@ -20,13 +20,25 @@ export function databaseMetricsSources(connection: Connection, live: LiveSources
     if (!connection.db) throw new Error('database connection is not open');
     return connection.db;
   };
+  const readInbox = async () => {
+    const inbox = db().collection<{ acceptedAt: Date }>('inbound_inbox');
+    const depth = await inbox.countDocuments({});
+    if (depth === 0) return { depth, oldestAcceptedAt: null };
+    const [oldest] = await inbox.find({}, { projection: { acceptedAt: 1 }, sort: { acceptedAt: 1 }, limit: 1 }).toArray();
+    return { depth, oldestAcceptedAt: oldest ? new Date(oldest.acceptedAt) : null };
+  };
+  // Two gauges (depth, lag) read the inbox in one scrape: they share one read.
+  let inboxRead: Promise<Awaited<ReturnType<typeof readInbox>>> | null = null;
   return {
-    async inbox() {
-      const inbox = db().collection<{ acceptedAt: Date }>('inbound_inbox');
-      const depth = await inbox.countDocuments({});
-      if (depth === 0) return { depth, oldestAcceptedAt: null };
-      const [oldest] = await inbox.find({}, { projection: { acceptedAt: 1 }, sort: { acceptedAt: 1 }, limit: 1 }).toArray();
-      return { depth, oldestAcceptedAt: oldest ? new Date(oldest.acceptedAt) : null };
+    inbox() {
+      if (inboxRead) return inboxRead;
+      const read = readInbox();
+      inboxRead = read;
+      void read.then(
+        () => (inboxRead = null),
+        () => (inboxRead = null),
+      );
+      return read;
     },
     deliveryQueueDepth: () => db().collection(DELIVERY_QUEUE_COLLECTION).countDocuments({}),
     async integrationsByStatus() {
