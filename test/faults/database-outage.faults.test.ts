@@ -106,7 +106,6 @@ it('answers 503 while the database is away, loses nothing, and resumes by itself
   trafficOn = false;
   await traffic;
 
-  if (process.env.FAULTS_DEBUG) console.log(JSON.stringify({ webhookAnswers, replyAnswers }));
   // Webhooks: 200, or 503 while the database was away; never another 5xx, never a hang.
   const outageWebhooks = webhookAnswers.filter((a) => a.phase === 'outage');
   expect(outageWebhooks.length).toBeGreaterThan(0);

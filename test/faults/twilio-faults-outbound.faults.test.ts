@@ -84,7 +84,7 @@ it('ends every message sent or failed with a reason, none sent twice, under time
     expect(new Set(sentBodies).size).toBe(sentBodies.length);
     const delivered = accepted
       .get(ticket.contact)!
-      .filter((m) => settled.find((doc) => doc._id === m.id)!.status !== 'failed')
+      .filter((m) => settled.find((doc) => String(doc._id) === m.id)!.status !== 'failed')
       .map((m) => m.body);
     expect(sentBodies).toEqual(delivered);
   }
