@@ -48,9 +48,39 @@ done
 healthy || { echo "fuzz: the service is not healthy after 300 s:"; cat "$LOG"; exit 1; }
 
 TOKEN=$(node dist/cli.js token --role admin)
+
+# Real identifiers, so that the operations on one resource get past their 404: a customer writes
+# in (a ticket and an inbound message), and the demo integration. DELETE /integrations/{id} keeps
+# generated ids (deleting the demo integration would cut the other operations short).
+node dist/cli.js simulate --from +5511999990000 --body "Olá" >/dev/null
+read -r TICKET_ID MESSAGE_ID INTEGRATION_ID < <(node -e '
+  const [base, token] = process.argv.slice(1);
+  const get = (path) => fetch(base + path, { headers: { Authorization: "Bearer " + token } }).then((r) => r.json());
+  (async () => {
+    const ticket = (await get("/tickets")).items[0];
+    const message = (await get("/tickets/" + ticket.id + "/messages")).items[0];
+    const integration = (await get("/integrations")).items[0];
+    console.log(ticket.id, message.id, integration.id);
+  })().catch((error) => { console.error(error); process.exit(1); });
+' "$BASE" "$TOKEN")
+CONFIG="$DATA_DIR/schemathesis.toml"
+cat >"$CONFIG" <<TOML
+[[operations]]
+include-path-regex = "^/tickets/[{]id[}]"
+parameters = { "path.id" = "$TICKET_ID" }
+
+[[operations]]
+include-path-regex = "^/ticket-messages/[{]id[}]/"
+parameters = { "path.id" = "$MESSAGE_ID" }
+
+[[operations]]
+include-path-regex = "^/integrations/[{]id[}]"
+include-method-regex = "^(GET|PATCH|POST)$"
+parameters = { "path.id" = "$INTEGRATION_ID" }
+TOML
 echo "fuzz: schemathesis against $BASE/docs-json (at most ${MAX_TIME} s, ${MAX_EXAMPLES} examples per operation)"
 status=0
-"$VENV/bin/schemathesis" run "$BASE/docs-json" \
+"$VENV/bin/schemathesis" --config-file "$CONFIG" run "$BASE/docs-json" \
   --url "$BASE" \
   --header "Authorization: Bearer $TOKEN" \
   --exclude-path /events \
