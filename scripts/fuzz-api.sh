@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SCHEMATHESIS_VERSION=4.32.5
-VENV=.cache/fuzz-venv
+VENV="$PWD/.cache/fuzz-venv"
 MAX_TIME=${FUZZ_MAX_TIME:-150}
 MAX_EXAMPLES=${FUZZ_MAX_EXAMPLES:-25}
 
@@ -80,7 +80,8 @@ parameters = { "path.id" = "$INTEGRATION_ID" }
 TOML
 echo "fuzz: schemathesis against $BASE/docs-json (at most ${MAX_TIME} s, ${MAX_EXAMPLES} examples per operation)"
 status=0
-"$VENV/bin/schemathesis" --config-file "$CONFIG" run "$BASE/docs-json" \
+# Run from the throw-away folder: schemathesis keeps its cache (.schemathesis/) in the working directory.
+(cd "$DATA_DIR" && "$VENV/bin/schemathesis" --config-file "$CONFIG" run "$BASE/docs-json" \
   --url "$BASE" \
   --header "Authorization: Bearer $TOKEN" \
   --exclude-path /events \
@@ -90,7 +91,7 @@ status=0
   --max-time "$MAX_TIME" \
   --request-timeout 20 \
   --workers 2 \
-  --seed "${FUZZ_SEED:-20261130}" \
+  --seed "${FUZZ_SEED:-20261130}") \
   || status=$?
 if [ "$status" -ne 0 ]; then
   echo "fuzz: service errors logged during the run:"
