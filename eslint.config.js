@@ -8,7 +8,7 @@ const FRAMEWORKS = ['@nestjs/*', 'inversify', 'mongoose', 'mongodb', 'twilio', '
 const restrict = (patterns) => ['error', { patterns }];
 
 module.exports = tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'artifacts/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'artifacts/**', '.cache/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

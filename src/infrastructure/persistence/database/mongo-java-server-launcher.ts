@@ -16,6 +16,8 @@ const INSTALL_HINT = 'install a Java 17+ runtime and Maven (Debian: apt-get inst
 export interface MongoJavaServerOptions extends LauncherOptions {
   /** H2 store file: data persists there between runs. Without it the memory backend is used. */
   readonly h2File?: string;
+  /** Loopback port to listen on (a restart on the same port, in fault tests); a free one by default. */
+  readonly port?: number;
 }
 
 /** The launcher's sources in this repository (tools/embedded-mongo), found from this file upwards. */
@@ -158,7 +160,7 @@ function liveInstances(): Set<Instance> {
   return live;
 }
 
-async function launch(buildDir: string, { log, env, h2File }: MongoJavaServerOptions): Promise<LaunchedServer> {
+async function launch(buildDir: string, { log, env, h2File, port: wantedPort }: MongoJavaServerOptions): Promise<LaunchedServer> {
   const heap = env.ZAPDESK_EMBEDDED_DB_HEAP || '1g';
   const args = [
     `-Xmx${heap}`,
@@ -172,7 +174,7 @@ async function launch(buildDir: string, { log, env, h2File }: MongoJavaServerOpt
     [join(buildDir, 'embedded-mongo-1.0.0.jar'), join(buildDir, 'lib', '*')].join(':'),
     LAUNCHER_CLASS,
     '--port',
-    '0',
+    String(wantedPort ?? 0),
     ...(h2File ? ['--h2-file', resolve(h2File)] : []),
   ];
   // Own process group: a terminal's Ctrl-C reaches the service, which stops the database last.

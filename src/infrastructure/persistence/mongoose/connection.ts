@@ -15,6 +15,9 @@ export async function openDatabaseConnection(options: DatabaseConnectionOptions)
     autoIndex: false,
     autoCreate: false,
     maxPoolSize: 50,
+    // With the database away, a command fails within serverSelectionTimeoutMS (the API answers
+    // 503, a webhook lets Twilio retry) instead of waiting in mongoose's buffer for it to return.
+    bufferCommands: false,
   });
   await connection.asPromise();
   return connection;

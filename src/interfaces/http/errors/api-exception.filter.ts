@@ -69,7 +69,16 @@ function httpMessage(exception: HttpException): string {
   return typeof message === 'string' ? message : exception.message;
 }
 
+const DATABASE_UNAVAILABLE_ERRORS = new Set([
+  'MongoServerSelectionError',
+  'MongoNetworkError',
+  'MongoNotConnectedError',
+  'MongoNetworkTimeoutError',
+  // A pooled connection's server went away while the command waited for it.
+  'MongoPoolClearedError',
+]);
+
 function isDatabaseUnavailable(error: unknown): boolean {
   const name = (error as { name?: unknown } | null)?.name;
-  return name === 'MongoServerSelectionError' || name === 'MongoNetworkError' || name === 'MongoNotConnectedError' || name === 'MongoNetworkTimeoutError';
+  return typeof name === 'string' && DATABASE_UNAVAILABLE_ERRORS.has(name);
 }

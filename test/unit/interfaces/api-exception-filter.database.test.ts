@@ -1,0 +1,42 @@
+import type { ArgumentsHost } from '@nestjs/common';
+import { ApiExceptionFilter } from '../../../src/interfaces/http/errors/api-exception.filter';
+
+/** The database being away is the client's "try again" (503), whatever driver error says so. */
+
+function answerTo(exception: unknown): { status: number; body: unknown } {
+  const answer = { status: 0, body: undefined as unknown };
+  const response = {
+    headersSent: false,
+    status(code: number) {
+      answer.status = code;
+      return this;
+    },
+    json(body: unknown) {
+      answer.body = body;
+      return this;
+    },
+  };
+  const host = { switchToHttp: () => ({ getResponse: () => response }) } as unknown as ArgumentsHost;
+  const filter = new ApiExceptionFilter();
+  (filter as unknown as { logger: { error: () => void } }).logger = { error: () => undefined };
+  filter.catch(exception, host);
+  return answer;
+}
+
+function driverError(name: string): Error {
+  const error = new Error('connection to 127.0.0.1:27017 closed');
+  error.name = name;
+  return error;
+}
+
+it.each(['MongoServerSelectionError', 'MongoNetworkError', 'MongoNotConnectedError', 'MongoNetworkTimeoutError', 'MongoPoolClearedError'])(
+  '%s answers 503 SERVICE.DATABASE_UNAVAILABLE, without the driver message',
+  (name) => {
+    const answer = answerTo(driverError(name));
+    expect(answer).toEqual({ status: 503, body: { error: { code: 'SERVICE.DATABASE_UNAVAILABLE', message: 'the database is unreachable; try again shortly' } } });
+  },
+);
+
+it('another driver error stays a 500', () => {
+  expect(answerTo(driverError('MongoServerError')).status).toBe(500);
+});
