@@ -20,7 +20,8 @@ export class MongooseIntegrationMonitorStore implements IntegrationMonitorStore 
 
   constructor(connection: Connection) {
     this.integrations = integrationModel(connection).collection as unknown as mongo.Collection<IntegrationDocument>;
-    this.leases = connection.db!.collection<LeaseDocument>('operation_leases');
+    // Mongoose's collection buffers until the connection is open, like the models' collections.
+    this.leases = connection.collection('operation_leases') as unknown as mongo.Collection<LeaseDocument>;
   }
 
   async listMonitored(afterId: string | null, limit: number): Promise<TwilioIntegration[]> {
