@@ -36,11 +36,16 @@ export class IntegrationMonitorWorker implements BackgroundWorker {
 
   /** One tick: a pass if this instance holds (or takes) the lease; answers whether it ran one. */
   async tick(): Promise<boolean> {
-    const now = this.clock.now();
-    // Long enough to cover a slow pass; short enough that a crashed holder is replaced soon.
-    const until = new Date(now.getTime() + Math.max(3 * this.intervalMs, 30_000));
-    if (!(await this.store.acquireMonitorLease(this.holder, until, now))) return false;
-    await this.monitor().runPass();
+    if (!(await this.holdLease())) return false;
+    // A long pass renews the lease page by page, and stops if another instance took it over.
+    await this.monitor().runPass(() => this.holdLease());
     return true;
+  }
+
+  private holdLease(): Promise<boolean> {
+    const now = this.clock.now();
+    // Short enough that a crashed holder is replaced soon; renewed at every tick and page.
+    const until = new Date(now.getTime() + Math.max(3 * this.intervalMs, 30_000));
+    return this.store.acquireMonitorLease(this.holder, until, now);
   }
 }

@@ -48,11 +48,15 @@ export class IntegrationMonitor {
     private readonly log: MonitorLog,
   ) {}
 
-  /** Checks every monitored integration once; answers how many it checked. */
-  async runPass(): Promise<number> {
+  /**
+   * Checks every monitored integration once; answers how many it checked. `keepGoing` is asked
+   * before each further page (the worker renews its lease there, and stops when it lost it).
+   */
+  async runPass(keepGoing: () => Promise<boolean> = async () => true): Promise<number> {
     let after: string | null = null;
     let checked = 0;
     for (;;) {
+      if (after !== null && !(await keepGoing())) return checked;
       const page = await this.store.listMonitored(after, this.settings.pageSize ?? 100);
       for (const integration of page) {
         try {
