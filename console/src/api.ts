@@ -47,6 +47,11 @@ export interface Integration {
   readonly friendlyName?: string | null;
   readonly config: { readonly webhookUrl: string; readonly webhookMethod: string; readonly lastError?: string | null; readonly lastErrorDate?: string | null };
   readonly provisioningStep?: string | null;
+  /** What the integration monitor found (absent on older payloads). */
+  readonly monitoring?: {
+    readonly balance?: { readonly amount: number; readonly currency: string; readonly low: boolean };
+    readonly webhookDrift?: { readonly detectedAt: string };
+  };
   readonly createdAt: string;
   readonly updatedAt: string;
   /** Only on `integration.updated` events of a removed integration. */

@@ -31,7 +31,14 @@ export function restoreState(state: EmulatorState, file: string): boolean {
   const persisted = readPersisted(file);
   if (persisted === null) return false;
   for (const account of persisted.accounts) {
-    state.accounts.set(account.sid, { ...account, dateCreated: new Date(account.dateCreated), dateUpdated: new Date(account.dateUpdated) });
+    // A pending secondary token's date went through JSON as a string.
+    const secondary = account.secondaryAuthToken ? { token: account.secondaryAuthToken.token, dateCreated: new Date(account.secondaryAuthToken.dateCreated) } : null;
+    state.accounts.set(account.sid, {
+      ...account,
+      dateCreated: new Date(account.dateCreated),
+      dateUpdated: new Date(account.dateUpdated),
+      secondaryAuthToken: secondary,
+    });
   }
   const number = (n: Dated<NumberRecord>): NumberRecord => ({ ...n, dateCreated: new Date(n.dateCreated), dateUpdated: new Date(n.dateUpdated) });
   for (const n of persisted.numbers) state.numbers.set(n.sid, number(n));

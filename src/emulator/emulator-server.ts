@@ -120,6 +120,12 @@ function sameSecret(expected: string, given: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/** Twilio accepts the primary auth token and, while one exists, the secondary. */
+function acceptsToken(account: AccountRecord, given: string): boolean {
+  const secondary = account.secondaryAuthToken?.token;
+  return sameSecret(account.authToken, given) || (secondary !== undefined && sameSecret(secondary, given));
+}
+
 /** Credentials of the path's account, or of its master (Twilio allows both). */
 function authenticate(
   state: EmulatorState,
@@ -130,7 +136,7 @@ function authenticate(
 ): { caller: AccountRecord; account: AccountRecord } {
   if (credentials === undefined) throw authenticateError();
   const caller = state.accounts.get(credentials.username);
-  if (caller === undefined || caller.status !== 'active' || !sameSecret(caller.authToken, credentials.password)) {
+  if (caller === undefined || caller.status !== 'active' || !acceptsToken(caller, credentials.password)) {
     throw authenticateError();
   }
   if (route.accountParam === undefined) return { caller, account: caller };

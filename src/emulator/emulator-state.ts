@@ -6,7 +6,13 @@ export type AccountStatus = 'active' | 'suspended' | 'closed';
 
 export interface AccountRecord {
   readonly sid: string;
+  /** The primary auth token: API authentication, and the token webhooks are signed with. */
   authToken: string;
+  /**
+   * The secondary auth token (Accounts v1 /AuthTokens/Secondary) while one exists: it
+   * authenticates API requests too, but webhooks stay signed with the primary until it is promoted.
+   */
+  secondaryAuthToken?: { readonly token: string; readonly dateCreated: Date } | null;
   friendlyName: string;
   status: AccountStatus;
   /** The master account's SID; a master account owns itself. */

@@ -95,6 +95,7 @@ function IntegrationRow({ integration, onChanged, onRemoved }: { readonly integr
       <td>
         <span class={`status int-${integration.status}`}>{t(`int.status.${integration.status}`)}</span>
         {integration.status === 'pending' && integration.provisioningStep && <small class="step"> {t('int.step', { step: integration.provisioningStep })}</small>}
+        <MonitoringNotes integration={integration} />
       </td>
       <td class="last-error">
         {integration.config.lastError
@@ -121,6 +122,19 @@ function IntegrationRow({ integration, onChanged, onRemoved }: { readonly integr
         </button>
       </td>
     </tr>
+  );
+}
+
+/** The monitor's findings: the balance (flagged when low) and webhooks that no longer point here. */
+function MonitoringNotes({ integration }: { readonly integration: Integration }) {
+  const { t } = useWorkspace();
+  const balance = integration.monitoring?.balance;
+  const amount = balance ? { amount: balance.amount.toFixed(2), currency: balance.currency } : null;
+  return (
+    <>
+      {balance && amount && <small class={balance.low ? 'balance low' : 'balance'}> {t(balance.low ? 'int.balanceLow' : 'int.balance', amount)}</small>}
+      {integration.monitoring?.webhookDrift && <small class="drift"> {t('int.drift')}</small>}
+    </>
   );
 }
 

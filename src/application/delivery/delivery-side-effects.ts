@@ -41,6 +41,8 @@ export async function markIntegrationAuthFailed(deps: SideEffectDeps, companyId:
   for (let attempt = 1; ; attempt += 1) {
     const integration = await deps.integrations.findById(companyId, integrationId);
     if (!integration || integration.status === 'error') return;
+    // Mid token rotation Twilio may already refuse the old token the send used: not a failure of the integration.
+    if (integration.operations.pendingAuthToken) return;
     try {
       integration.markFailed(reason, deps.clock.now());
     } catch (error) {

@@ -21,8 +21,22 @@ export interface IntegrationView {
   };
   readonly provisioningStep: ProvisioningStep | null;
   readonly sendRatePerSecond: number;
+  readonly monitoring: MonitoringView;
   readonly createdAt: Date;
   readonly updatedAt: Date;
+}
+
+/** What the integration monitor knows and how it is set up for this integration (no secret). */
+export interface MonitoringView {
+  readonly lowBalanceThreshold: number | null;
+  readonly autoRepairWebhook: boolean;
+  readonly balance: { readonly amount: number; readonly currency: string; readonly checkedAt: Date; readonly low: boolean } | null;
+  readonly webhookDrift: {
+    readonly detectedAt: Date;
+    readonly fields: ReadonlyArray<{ readonly field: string; readonly expected: string | null; readonly actual: string | null }>;
+  } | null;
+  /** A new auth token was created and is not promoted yet. */
+  readonly tokenRotationPending: boolean;
 }
 
 export function toIntegrationView(integration: TwilioIntegration): IntegrationView {
@@ -38,6 +52,7 @@ export function toIntegrationView(integration: TwilioIntegration): IntegrationVi
     config: { ...s.config },
     provisioningStep: provisioningStep(integration),
     sendRatePerSecond: s.sendRatePerSecond,
+    monitoring: monitoringView(integration),
     createdAt: s.createdAt,
     updatedAt: s.updatedAt,
   };
@@ -52,4 +67,15 @@ function provisioningStep(integration: TwilioIntegration): ProvisioningStep | nu
   if (!p.webhookConfigured) return 'configuring_webhook';
   if (!p.senderSid) return 'registering_sender';
   return 'awaiting_sender_approval';
+}
+
+function monitoringView(integration: TwilioIntegration): MonitoringView {
+  const o = integration.operations;
+  return {
+    lowBalanceThreshold: o.lowBalanceThreshold,
+    autoRepairWebhook: o.autoRepairWebhook,
+    balance: o.balance ? { ...o.balance, low: o.balanceLow } : null,
+    webhookDrift: o.webhookDrift ? { detectedAt: o.webhookDrift.detectedAt, fields: o.webhookDrift.fields.map((f) => ({ ...f })) } : null,
+    tokenRotationPending: o.pendingAuthToken !== null,
+  };
 }

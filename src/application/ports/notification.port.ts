@@ -1,6 +1,6 @@
 import type { SortKey } from './ticket-read-model.port';
 
-export type NotificationKind = 'integration_error' | 'low_balance' | 'message_failed';
+export type NotificationKind = 'integration_error' | 'integration_recovered' | 'low_balance' | 'webhook_drift' | 'message_failed';
 
 export interface NotificationRecipient {
   /** Everyone with this role in the company... */

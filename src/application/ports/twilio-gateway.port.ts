@@ -58,6 +58,8 @@ export interface WebhookTarget {
   /** Base public URL of Zapdesk, e.g. https://api.example.com (no trailing slash). */
   readonly apiUrl: string;
   readonly method: 'POST' | 'GET';
+  /** Also set the number's StatusCallback (to replace a stale one); left as it is when absent. */
+  readonly statusCallbackUrl?: string;
 }
 
 export interface NumberConfig {
@@ -138,6 +140,14 @@ export interface TwilioGateway {
   fetchSenderStatus(account: TwilioCredentials, senderSid: string): Promise<WhatsAppSender>;
   fetchAccount(account: TwilioCredentials): Promise<AccountInfo>;
   fetchBalance(account: TwilioCredentials): Promise<Balance>;
+  /**
+   * Auth-token rotation (Accounts v1), on the account of the credentials: creates (or replaces)
+   * its secondary token; both tokens authenticate until `promoteSecondaryAuthToken`, which makes
+   * the secondary the primary and voids the old one. Answers the new token, clear text in memory only.
+   */
+  createSecondaryAuthToken(account: TwilioCredentials): Promise<string>;
+  promoteSecondaryAuthToken(account: TwilioCredentials): Promise<string>;
+  deleteSecondaryAuthToken(account: TwilioCredentials): Promise<void>;
   sendMessage(account: TwilioCredentials, request: OutboundMessageRequest): Promise<SentMessage>;
   fetchMessage(account: TwilioCredentials, messageSid: string): Promise<SentMessage & { errorCode: number | null }>;
   /** Messages sent from/to these numbers after a date: reconciles a send whose SID was never stored. */

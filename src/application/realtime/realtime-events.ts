@@ -55,6 +55,7 @@ function planOne(event: KnownEvent, earlier: PlannedRealtimeEvent | undefined): 
     case 'integration.status_changed':
     case 'integration.settings_changed':
     case 'integration.provisioning_progressed':
+    case 'integration.operations_changed':
     case 'integration.removed': {
       const removed = event.name === 'integration.removed' || (earlier?.kind === 'integration' && earlier.removed);
       return { kind: 'integration', companyId: event.companyId, id: event.aggregateId, removed };

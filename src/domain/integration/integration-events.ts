@@ -23,6 +23,11 @@ export interface IntegrationProvisioningProgressed extends DomainEvent {
   readonly step: ProvisioningStepName;
 }
 
+/** What the monitor observed changed (balance, webhook drift), or a token rotation moved on. */
+export interface IntegrationOperationsChanged extends DomainEvent {
+  readonly name: 'integration.operations_changed';
+}
+
 export interface IntegrationRemoved extends DomainEvent {
   readonly name: 'integration.removed';
 }
@@ -39,4 +44,5 @@ export type IntegrationEvent =
   | IntegrationStatusChanged
   | IntegrationSettingsChanged
   | IntegrationProvisioningProgressed
+  | IntegrationOperationsChanged
   | IntegrationRemoved;

@@ -5,6 +5,14 @@ import { normalizeE164 } from '../shared/phone-number';
 import { assertAccountSid } from './account-sid';
 import { EncryptedSecret } from './auth-token';
 import { IntegrationEvent, ProvisioningStepName } from './integration-events';
+import {
+  AccountBalance,
+  IntegrationOperations,
+  NO_OPERATIONS,
+  WebhookDriftField,
+  checkBalanceThreshold,
+  sameDrift,
+} from './integration-operations';
 import { IntegrationStatus, assertTransition } from './integration-status';
 
 export type IntegrationMode = 'provision' | 'existing';
@@ -60,6 +68,8 @@ export interface TwilioIntegrationSnapshot {
   readonly updatedAt: Date;
   /** Optimistic-concurrency version; 0 for an aggregate never saved. */
   readonly version: number;
+  /** Monitor settings and observations, token rotation; absent on integrations stored before them. */
+  readonly operations?: IntegrationOperations;
 }
 
 interface Common {
@@ -164,6 +174,9 @@ export class TwilioIntegration extends AggregateRoot<IntegrationEvent> {
   get version(): number {
     return this.state.version;
   }
+  get operations(): IntegrationOperations {
+    return this.state.operations ?? NO_OPERATIONS;
+  }
 
   /** True while the provisioning saga still has work to do. */
   get isProvisioning(): boolean {
@@ -201,11 +214,15 @@ export class TwilioIntegration extends AggregateRoot<IntegrationEvent> {
 
   recordWebhookConfigured(webhookUrl: string, now: Date): void {
     const p = this.state.provisioning;
+    const hadDrift = this.operations.webhookDrift !== null;
     this.state = {
       ...this.state,
       config: { ...this.state.config, webhookUrl },
       provisioning: p ? { ...p, webhookConfigured: true } : null,
+      // The number was just pointed here: whatever drift was seen is repaired.
+      ...(hadDrift ? { operations: { ...this.operations, webhookDrift: null } } : {}),
     };
+    if (hadDrift) this.operationsChanged(now);
     if (p) this.progressed('webhook_configured', now);
     else this.touch(now);
   }
@@ -272,10 +289,87 @@ export class TwilioIntegration extends AggregateRoot<IntegrationEvent> {
     });
   }
 
+  // --- monitoring -----------------------------------------------------------------------
+
+  /**
+   * The monitor found the account working: an `error` integration is active again. True when
+   * this is a recovery (the caller tells the admins once the change is saved).
+   */
+  recordHealthy(now: Date): boolean {
+    if (this.state.status !== 'error') return false;
+    this.activate(now);
+    return true;
+  }
+
+  /**
+   * The monitor found the account refused: an `active` integration turns `error`. An integration
+   * already in `error` keeps its first reason and date (one incident, one notification).
+   */
+  recordUnhealthy(reason: string, now: Date): boolean {
+    if (this.state.status !== 'active') return false;
+    this.markFailed(reason, now);
+    return true;
+  }
+
+  /** A balance read; true when it just fell below `threshold` (a new crossing to tell the admins about). */
+  recordBalance(balance: { amount: number; currency: string }, threshold: number, now: Date): boolean {
+    const ops = this.operations;
+    const low = balance.amount < threshold;
+    const same = ops.balance !== null && ops.balance.amount === balance.amount && ops.balance.currency === balance.currency;
+    if (same && low === ops.balanceLow) return false;
+    const next: AccountBalance = { amount: balance.amount, currency: balance.currency, checkedAt: now };
+    this.setOperations({ ...ops, balance: next, balanceLow: low }, now);
+    return low && !ops.balanceLow;
+  }
+
+  /** The number's webhook settings compared with Zapdesk's; true when drift is newly found (one incident). */
+  recordWebhookDrift(fields: readonly WebhookDriftField[], now: Date): boolean {
+    const ops = this.operations;
+    if (fields.length === 0) {
+      if (ops.webhookDrift !== null) this.setOperations({ ...ops, webhookDrift: null }, now);
+      return false;
+    }
+    if (ops.webhookDrift !== null && sameDrift(ops.webhookDrift.fields, fields)) return false;
+    this.setOperations({ ...ops, webhookDrift: { fields: [...fields], detectedAt: ops.webhookDrift?.detectedAt ?? now } }, now);
+    return ops.webhookDrift === null;
+  }
+
+  // --- auth-token rotation ----------------------------------------------------------------
+
+  /** A secondary token exists at Twilio: webhooks signed with either token are accepted until it is promoted. */
+  beginTokenRotation(secondary: EncryptedSecret, now: Date): void {
+    this.requireOwnedAccount();
+    this.setOperations({ ...this.operations, pendingAuthToken: secondary }, now);
+  }
+
+  /** Twilio promoted the secondary: it is the only token now, the old one is refused. */
+  completeTokenRotation(now: Date): void {
+    const pending = this.operations.pendingAuthToken;
+    if (!pending) throw new DomainError('INTEGRATION.NO_ROTATION', 'conflict', 'no auth-token rotation is in progress');
+    this.state = { ...this.state, authToken: pending };
+    this.setOperations({ ...this.operations, pendingAuthToken: null }, now);
+  }
+
+  /** The secondary was deleted at Twilio (rotation abandoned): only the primary is accepted again. */
+  abandonTokenRotation(now: Date): void {
+    if (!this.operations.pendingAuthToken) return;
+    this.setOperations({ ...this.operations, pendingAuthToken: null }, now);
+  }
+
   // --- settings -------------------------------------------------------------------------
 
-  updateSettings(changes: { friendlyName?: string | null; webhookMethod?: WebhookMethod; sendRatePerSecond?: number }, now: Date): void {
+  updateSettings(
+    changes: { friendlyName?: string | null; webhookMethod?: WebhookMethod; sendRatePerSecond?: number; lowBalanceThreshold?: number | null; autoRepairWebhook?: boolean },
+    now: Date,
+  ): void {
     let next = this.state;
+    const ops = this.operations;
+    if (changes.lowBalanceThreshold !== undefined && changes.lowBalanceThreshold !== ops.lowBalanceThreshold) {
+      next = { ...next, operations: { ...(next.operations ?? ops), lowBalanceThreshold: checkBalanceThreshold(changes.lowBalanceThreshold) } };
+    }
+    if (changes.autoRepairWebhook !== undefined && changes.autoRepairWebhook !== ops.autoRepairWebhook) {
+      next = { ...next, operations: { ...(next.operations ?? ops), autoRepairWebhook: changes.autoRepairWebhook } };
+    }
     if (changes.friendlyName !== undefined) next = { ...next, friendlyName: checkFriendlyName(changes.friendlyName) };
     if (changes.webhookMethod !== undefined) next = { ...next, config: { ...next.config, webhookMethod: changes.webhookMethod } };
     if (changes.sendRatePerSecond !== undefined) {
@@ -314,6 +408,22 @@ export class TwilioIntegration extends AggregateRoot<IntegrationEvent> {
     assertTransition(from, to);
     this.state = { ...this.state, status: to, updatedAt: now };
     this.record({ name: 'integration.status_changed', companyId: this.companyId, aggregateId: this.id, occurredAt: now, from, to });
+  }
+
+  private setOperations(operations: IntegrationOperations, now: Date): void {
+    this.state = { ...this.state, operations, updatedAt: now };
+    this.operationsChanged(now);
+  }
+
+  private operationsChanged(now: Date): void {
+    this.record({ name: 'integration.operations_changed', companyId: this.companyId, aggregateId: this.id, occurredAt: now });
+  }
+
+  /** Rotating a token is for accounts Zapdesk created (provisioned subaccounts), never a company's own. */
+  private requireOwnedAccount(): void {
+    if (this.state.mode !== 'provision' || !this.state.accountSid) {
+      throw new DomainError('INTEGRATION.NOT_PROVISIONED', 'conflict', "only a provisioned integration's auth token can be rotated by Zapdesk");
+    }
   }
 
   private requireProvisioning(): ProvisioningState {

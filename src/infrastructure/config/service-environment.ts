@@ -40,10 +40,19 @@ export interface ServiceEnvironment {
   readonly realtime: RealtimeSettings;
   /** Filing accepted inbound messages on their tickets: INBOUND_FILING_*. */
   readonly inboundFiling: InboundFilingSettings;
+  /** The integration monitor: MONITOR_INTERVAL_MS, BALANCE_ALERT_THRESHOLD. */
+  readonly monitor: MonitorSettings;
   /** The embedded Twilio emulator (no Twilio account configured): EMULATOR_PORT, EMULATOR_STEP_DELAY_MS. */
   readonly emulator: { readonly port: number; readonly stepDelayMs: number };
   /** `/metrics` access and graceful shutdown: METRICS_TOKEN, SHUTDOWN_GRACE_MS. */
   readonly operations: OperationsSettings;
+}
+
+export interface MonitorSettings {
+  /** How often one instance checks every active and error integration against Twilio. */
+  readonly intervalMs: number;
+  /** Balance (in the account's currency) below which admins are alerted, unless an integration sets its own. */
+  readonly balanceAlertThreshold: number;
 }
 
 export interface InboundFilingSettings {
@@ -133,6 +142,7 @@ export function readServiceEnvironment(env: NodeJS.ProcessEnv = process.env): Se
     delivery: readDeliveryEnvironment(env),
     realtime: readRealtimeSettings(env),
     inboundFiling: readInboundFilingSettings(env),
+    monitor: readMonitorSettings(env),
     emulator: readEmulatorSettings(env),
     operations: readOperationsSettings(env, (message) => new EnvironmentError(message)),
   };
@@ -225,4 +235,14 @@ function readInboundFilingSettings(env: NodeJS.ProcessEnv): InboundFilingSetting
     sweepBatch: 100,
     sweepEveryMs: whole('INBOUND_FILING_SWEEP_MS', 2_000),
   };
+}
+
+function readMonitorSettings(env: NodeJS.ProcessEnv): MonitorSettings {
+  const intervalRaw = env.MONITOR_INTERVAL_MS;
+  const intervalMs = intervalRaw === undefined || intervalRaw === '' ? 60_000 : Number(intervalRaw);
+  if (!Number.isInteger(intervalMs) || intervalMs < 100) throw new EnvironmentError('MONITOR_INTERVAL_MS must be a whole number of at least 100');
+  const thresholdRaw = env.BALANCE_ALERT_THRESHOLD;
+  const balanceAlertThreshold = thresholdRaw === undefined || thresholdRaw === '' ? 10 : Number(thresholdRaw);
+  if (!Number.isFinite(balanceAlertThreshold) || balanceAlertThreshold < 0) throw new EnvironmentError('BALANCE_ALERT_THRESHOLD must be a number of at least 0');
+  return { intervalMs, balanceAlertThreshold };
 }

@@ -142,12 +142,13 @@ export class TwilioSdkGateway implements TwilioGateway {
     return this.call('configureWebhook', account, async (client) => {
       const webhookUrl = `${target.apiUrl.replace(/\/+$/, '')}${INBOUND_WEBHOOK_PATH}`;
       // The fragment makes Twilio retry 5xx/timeouts on SmsUrl; the fallback gets one more try.
-      // StatusCallback stays as it is: outbound messages carry their own.
+      // StatusCallback stays as it is unless asked (outbound messages carry their own).
       const number = await client.incomingPhoneNumbers(numberSid).update({
         smsUrl: `${webhookUrl}${CONNECTION_OVERRIDE_FRAGMENT}`,
         smsMethod: target.method,
         smsFallbackUrl: webhookUrl,
         smsFallbackMethod: target.method,
+        ...(target.statusCallbackUrl === undefined ? {} : { statusCallback: target.statusCallbackUrl, statusCallbackMethod: 'POST' }),
       });
       return toNumberConfig(number);
     });
@@ -191,6 +192,20 @@ export class TwilioSdkGateway implements TwilioGateway {
     return this.call('fetchBalance', account, async (client) => {
       const balance = await client.balance.fetch();
       return { accountSid: balance.accountSid, balance: Number(balance.balance), currency: balance.currency };
+    });
+  }
+
+  createSecondaryAuthToken(account: TwilioCredentials): Promise<string> {
+    return this.call('createSecondaryAuthToken', account, async (client) => (await client.accounts.v1.secondaryAuthToken().create()).secondaryAuthToken);
+  }
+
+  promoteSecondaryAuthToken(account: TwilioCredentials): Promise<string> {
+    return this.call('promoteSecondaryAuthToken', account, async (client) => (await client.accounts.v1.authTokenPromotion().update()).authToken);
+  }
+
+  deleteSecondaryAuthToken(account: TwilioCredentials): Promise<void> {
+    return this.call('deleteSecondaryAuthToken', account, async (client) => {
+      await client.accounts.v1.secondaryAuthToken().remove();
     });
   }
 

@@ -9,7 +9,7 @@ import { startTwilioEmulator, type TwilioEmulator } from '../../../src/emulator'
  */
 
 const OAI_DIR = path.resolve(__dirname, '../../../../shared/twilio-oai');
-const hasSpecs = existsSync(path.join(OAI_DIR, 'twilio_api_v2010.json')) && existsSync(path.join(OAI_DIR, 'twilio_messaging_v2.json'));
+const hasSpecs = ['twilio_api_v2010.json', 'twilio_messaging_v2.json', 'twilio_accounts_v1.json'].every((file) => existsSync(path.join(OAI_DIR, file)));
 if (!hasSpecs) {
   console.warn(`Skipping the emulator's OpenAPI shape tests: Twilio's OpenAPI files are not in ${OAI_DIR}`);
 }
@@ -235,6 +235,39 @@ describeWithSpecs('emulator responses fit Twilio OpenAPI schemas', () => {
     expect((withApprovals.body['contents'] as Array<Record<string, unknown>>).map((c) => (c['approval_requests'] as Record<string, unknown>)['status'])).toEqual(['rejected', 'approved']);
     expect((await call('DELETE', `/v1/Content/${sid}`)).status).toBe(204);
     expect((await call('GET', `/v1/Content/${sid}`)).status).toBe(404);
+  });
+
+  it('auth-token rotation (Accounts v1): secondary, promotion, deletion', async () => {
+    const accounts = loadSpec('twilio_accounts_v1.json');
+    const sub = emulator.state.createAccount('rotation shape');
+    const as = (token: string) => `Basic ${Buffer.from(`${sub.sid}:${token}`).toString('base64')}`;
+    const send = async (method: string, url: string, token: string) => {
+      const response = await fetch(`${emulator.url}${url}`, { method, headers: { Authorization: as(token) } });
+      const text = await response.text();
+      return { status: response.status, body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>) };
+    };
+    const fetchAccount = (token: string) => send('GET', `/2010-04-01/Accounts/${sub.sid}.json`, token);
+    const oldToken = sub.authToken;
+
+    const secondary = await send('POST', '/v1/AuthTokens/Secondary', oldToken);
+    expect(secondary.status).toBe(201);
+    expectFits(accounts, secondary.body, 'accounts.v1.secondary_auth_token');
+    const newToken = String(secondary.body['secondary_auth_token']);
+    // Both tokens authenticate until the promotion.
+    expect((await fetchAccount(oldToken)).status).toBe(200);
+    expect((await fetchAccount(newToken)).status).toBe(200);
+
+    const promoted = await send('POST', '/v1/AuthTokens/Promote', newToken);
+    expect(promoted.status).toBe(200);
+    expectFits(accounts, promoted.body, 'accounts.v1.auth_token_promotion');
+    expect(promoted.body['auth_token']).toBe(newToken);
+    expect((await fetchAccount(oldToken)).status).toBe(401);
+    expect((await fetchAccount(newToken)).status).toBe(200);
+
+    const another = await send('POST', '/v1/AuthTokens/Secondary', newToken);
+    expect((await send('DELETE', '/v1/AuthTokens/Secondary', newToken)).status).toBe(204);
+    expect((await fetchAccount(String(another.body['secondary_auth_token']))).status).toBe(401);
+    expect((await send('DELETE', '/v1/AuthTokens/Secondary', newToken)).status).toBe(404);
   });
 
   it('errors have Twilio’s shape', async () => {

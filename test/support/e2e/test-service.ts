@@ -45,6 +45,8 @@ export async function startTestService(
       TWILIO_ACCOUNT_SID: emulator.masterAccount.accountSid,
       TWILIO_AUTH_TOKEN: emulator.masterAccount.authToken,
       SENDER_POLL_INTERVAL_MS: '50',
+      // The integration monitor stays out of other tests' way; its own tests set a short interval.
+      MONITOR_INTERVAL_MS: '3600000',
       ...options.env,
     },
     port: 0,

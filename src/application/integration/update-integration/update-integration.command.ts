@@ -7,6 +7,9 @@ export class UpdateIntegrationCommand {
       readonly webhookMethod?: 'POST' | 'GET';
       readonly status?: 'active' | 'inactive';
       readonly sendRatePerSecond?: number;
+      /** Monitor settings: alert threshold (null: the service default) and webhook auto-repair. */
+      readonly lowBalanceThreshold?: number | null;
+      readonly autoRepairWebhook?: boolean;
     },
   ) {}
 }

@@ -25,6 +25,13 @@ export class UnknownWebhookNumberError extends DomainError {
 }
 
 /**
+ * How long an instance may keep a resolved integration (and so its token) in memory. An
+ * auth-token rotation waits this long after storing the new token and before promoting it,
+ * so no instance still holds only the old token when the old one must start being refused.
+ */
+export const WEBHOOK_INTEGRATION_CACHE_MS = 5_000;
+
+/**
  * Resolves the integration a Twilio webhook is about and proves Twilio sent it. The same
  * resolution serves the signature check and the processing, so a request can never be
  * verified with one account's token and applied to another's integration:
@@ -45,7 +52,7 @@ export class TwilioWebhookAuthenticator {
     private readonly cipher: SecretCipher,
     private readonly verifier: WebhookSignatureVerifier,
     private readonly config: ServiceConfig,
-    private readonly cacheTtlMs = 5_000,
+    private readonly cacheTtlMs = WEBHOOK_INTEGRATION_CACHE_MS,
   ) {}
 
   async authenticate(request: TwilioWebhookRequest, kind: WebhookKind): Promise<TwilioIntegration> {
@@ -66,17 +73,29 @@ export class TwilioWebhookAuthenticator {
       throw new UnknownWebhookNumberError();
     }
     if (!this.signedBy(integration, request)) throw new WebhookSignatureError();
+    // Mid-rotation the old token must stop verifying the moment the new one is promoted: no caching then.
+    if (integration.operations.pendingAuthToken) return integration;
     if (this.recent.size >= 10_000) this.recent.clear();
     this.recent.set(key, { integration, until: Date.now() + this.cacheTtlMs });
     return integration;
   }
 
+  /**
+   * Signed with the account's token or, while a rotation is under way, with the new token
+   * created but not promoted yet (Twilio signs with whichever is primary at its end).
+   */
   private signedBy(integration: TwilioIntegration, request: TwilioWebhookRequest): boolean {
     if (request.signature === null || request.signature === '') return false;
     const { authToken } = credentialsOf(integration, this.cipher);
+    if (this.verifiedWith(authToken, request)) return true;
+    const pending = integration.operations.pendingAuthToken;
+    return pending !== null && this.verifiedWith(this.cipher.decrypt(pending).reveal(), request);
+  }
+
+  private verifiedWith(authToken: string, request: TwilioWebhookRequest): boolean {
     return this.verifier.verify({
       authToken,
-      signature: request.signature,
+      signature: request.signature!,
       url: `${this.config.apiUrl}${request.pathAndQuery}`,
       params: request.params,
       ...(request.signatureSettings ? { signatureSettings: request.signatureSettings } : {}),

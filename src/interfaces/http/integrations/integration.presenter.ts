@@ -1,5 +1,6 @@
 import { IntegrationView } from '../../../application/integration/integration.view';
 import type { IntegrationJson } from './integration.schemas';
+import { presentMonitoring } from './integration-monitoring.schemas';
 
 /** The integration as the API shows it (SPEC §3, schema `Integration`): never the auth token. */
 export function presentIntegration(view: IntegrationView): IntegrationJson {
@@ -19,6 +20,7 @@ export function presentIntegration(view: IntegrationView): IntegrationJson {
     },
     ...(view.provisioningStep !== null ? { provisioningStep: view.provisioningStep } : {}),
     sendRatePerSecond: view.sendRatePerSecond,
+    monitoring: presentMonitoring(view.monitoring),
     createdAt: view.createdAt.toISOString(),
     updatedAt: view.updatedAt.toISOString(),
   };

@@ -4,6 +4,7 @@ import { PROVISIONING_STEPS } from '../../../application/integration/integration
 import { INTEGRATION_STATUSES } from '../../../domain/integration/integration-status';
 import { isE164 } from '../../../domain/shared/phone-number';
 import { EXAMPLE, instant, pageOf } from '../openapi/common.schemas';
+import { MONITORING_EXAMPLE, monitoringJson, monitoringSettings } from './integration-monitoring.schemas';
 
 const friendlyName = z.string().trim().min(1).max(64).meta({ description: 'A name for people.', example: 'Support' });
 
@@ -50,6 +51,7 @@ export const updateIntegrationBody = z
     webhookMethod: z.enum(['POST', 'GET']).optional(),
     status: z.enum(['active', 'inactive']).optional().meta({ description: 'Pause (`inactive`) or resume (`active`) the integration.' }),
     sendRatePerSecond: z.number().int().min(1).max(1000).optional().meta({ description: 'Outbound messages per second for this number (Twilio allows 80 by default).' }),
+    ...monitoringSettings,
   })
   .refine((body) => Object.keys(body).length > 0, 'name at least one field to change')
   .meta({ id: 'UpdateIntegration', example: { friendlyName: 'Night shift', status: 'inactive' } });
@@ -71,6 +73,7 @@ const integrationShape = z.object({
   }),
   provisioningStep: z.enum(PROVISIONING_STEPS).optional().meta({ description: 'While provisioning (`pending`): the step under way.' }),
   sendRatePerSecond: z.number().int(),
+  monitoring: monitoringJson,
   createdAt: instant(),
   updatedAt: instant(),
 });
@@ -86,6 +89,7 @@ const INTEGRATION_EXAMPLE: IntegrationJson = {
   friendlyName: 'Support',
   config: { webhookUrl: 'https://zapdesk.example.com/ticket-messages/webhook', webhookMethod: 'POST' },
   sendRatePerSecond: 80,
+  monitoring: MONITORING_EXAMPLE,
   createdAt: EXAMPLE.createdAt,
   updatedAt: EXAMPLE.updatedAt,
 };

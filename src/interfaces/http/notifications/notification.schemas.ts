@@ -23,7 +23,7 @@ export const notificationJson = z
     recipient: z
       .object({ role: z.enum(['admin', 'agent']).optional(), userId: z.string().optional() })
       .meta({ description: 'Everyone with this role in the company, or one user.' }),
-    kind: z.enum(['integration_error', 'low_balance', 'message_failed']),
+    kind: z.enum(['integration_error', 'integration_recovered', 'low_balance', 'webhook_drift', 'message_failed']),
     subjectId: z.string().meta({ description: 'What it is about: an integration id or a message id.' }),
     message: z.string(),
     read: z.boolean().meta({ description: "Shared by a role-wide notification's recipients." }),

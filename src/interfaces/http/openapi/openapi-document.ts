@@ -1,6 +1,7 @@
 import { OpenAPIRegistry, OpenApiGeneratorV3 } from '@asteasolutions/zod-to-openapi';
 import { EVENT_ROUTES } from '../events/events.routes';
 import { HEALTH_ROUTES } from '../health.routes';
+import { INTEGRATION_OPERATION_ROUTES } from '../integrations/integration-operations.routes';
 import { INTEGRATION_ROUTES } from '../integrations/integrations.routes';
 import { NOTIFICATION_ROUTES } from '../notifications/notifications.routes';
 import { OPERATIONS_ROUTES } from '../operations/operations.routes';
@@ -14,6 +15,7 @@ import { ApiRoute, registerRoute, SECURITY_SCHEMES } from './api-route';
 export const API_ROUTES: readonly ApiRoute[] = [
   ...INTEGRATION_ROUTES,
   ...TEMPLATE_ROUTES,
+  ...INTEGRATION_OPERATION_ROUTES,
   ...TICKET_ROUTES,
   ...REPLY_ROUTES,
   ...EVENT_ROUTES,
@@ -47,7 +49,7 @@ export function buildOpenApiDocument(options: { serverUrl?: string } = {}): Open
       { name: 'tickets', description: 'Conversations with customers.' },
       { name: 'replies', description: "Agents' replies and their delivery." },
       { name: 'events', description: 'Server-sent events.' },
-      { name: 'notifications', description: 'Integration failures (admins), failed sends (agents).' },
+      { name: 'notifications', description: 'Integration failures and recoveries, low balance, webhook drift (admins); failed sends (agents).' },
       { name: 'twilio webhooks', description: 'Called by Twilio, signed by Twilio; not for people.' },
       { name: 'service', description: 'Health, readiness and metrics.' },
     ],

@@ -1,5 +1,6 @@
+import { IntegrationOperations, WebhookDriftField } from '../../../../domain/integration/integration-operations';
 import { TwilioIntegration, TwilioIntegrationSnapshot } from '../../../../domain/integration/twilio-integration';
-import { IntegrationDocument } from './integration.schema';
+import { IntegrationDocument, IntegrationOperationsDocument } from './integration.schema';
 
 export function toIntegrationDocument(integration: TwilioIntegration, version: number): IntegrationDocument {
   const s = integration.toSnapshot();
@@ -20,6 +21,7 @@ export function toIntegrationDocument(integration: TwilioIntegration, version: n
     createdAt: s.createdAt,
     updatedAt: s.updatedAt,
     version,
+    operations: s.operations ? toOperationsDocument(s.operations) : null,
   };
 }
 
@@ -47,8 +49,33 @@ export function toIntegration(doc: IntegrationDocument): TwilioIntegration {
     createdAt: new Date(doc.createdAt),
     updatedAt: new Date(doc.updatedAt),
     version: doc.version,
+    ...(doc.operations ? { operations: toOperations(doc.operations) } : {}),
   };
   return TwilioIntegration.restore(snapshot);
+}
+
+function toOperationsDocument(o: IntegrationOperations): IntegrationOperationsDocument {
+  return {
+    lowBalanceThreshold: o.lowBalanceThreshold,
+    autoRepairWebhook: o.autoRepairWebhook,
+    balance: o.balance ? { ...o.balance } : null,
+    balanceLow: o.balanceLow,
+    webhookDrift: o.webhookDrift ? { fields: o.webhookDrift.fields.map((f) => ({ ...f })), detectedAt: o.webhookDrift.detectedAt } : null,
+    pendingAuthToken: o.pendingAuthToken ? { ciphertext: o.pendingAuthToken.ciphertext, keyId: o.pendingAuthToken.keyId } : null,
+  };
+}
+
+function toOperations(doc: IntegrationOperationsDocument): IntegrationOperations {
+  return {
+    lowBalanceThreshold: doc.lowBalanceThreshold ?? null,
+    autoRepairWebhook: doc.autoRepairWebhook === true,
+    balance: doc.balance ? { amount: doc.balance.amount, currency: doc.balance.currency, checkedAt: new Date(doc.balance.checkedAt) } : null,
+    balanceLow: doc.balanceLow === true,
+    webhookDrift: doc.webhookDrift
+      ? { fields: doc.webhookDrift.fields as WebhookDriftField[], detectedAt: new Date(doc.webhookDrift.detectedAt) }
+      : null,
+    pendingAuthToken: doc.pendingAuthToken ? { ciphertext: doc.pendingAuthToken.ciphertext, keyId: doc.pendingAuthToken.keyId } : null,
+  };
 }
 
 function toDateOrNull(value: Date | string | null | undefined): Date | null {

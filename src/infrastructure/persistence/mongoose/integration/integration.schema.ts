@@ -29,8 +29,19 @@ export interface IntegrationDocument {
   createdAt: Date;
   updatedAt: Date;
   version: number;
+  /** Monitor settings and observations, token rotation (absent on documents stored before them). */
+  operations?: IntegrationOperationsDocument | null;
   /** Saga lease: which worker may run this integration's provisioning (not part of the aggregate). */
   provisioningLeaseUntil?: Date | null;
+}
+
+export interface IntegrationOperationsDocument {
+  lowBalanceThreshold: number | null;
+  autoRepairWebhook: boolean;
+  balance: { amount: number; currency: string; checkedAt: Date } | null;
+  balanceLow: boolean;
+  webhookDrift: { fields: Array<{ field: string; expected: string | null; actual: string | null }>; detectedAt: Date } | null;
+  pendingAuthToken: { ciphertext: string; keyId: string } | null;
 }
 
 const schema = new Schema<IntegrationDocument>(
@@ -51,6 +62,7 @@ const schema = new Schema<IntegrationDocument>(
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
     version: { type: Number, required: true },
+    operations: { type: Schema.Types.Mixed, default: null },
     provisioningLeaseUntil: { type: Date, default: null },
   },
   { collection: 'integrations', versionKey: false, minimize: false },

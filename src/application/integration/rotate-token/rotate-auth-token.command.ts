@@ -1,0 +1,6 @@
+export class RotateAuthTokenCommand {
+  constructor(
+    readonly companyId: string,
+    readonly integrationId: string,
+  ) {}
+}
