@@ -1,5 +1,9 @@
 import { z } from 'zod';
-import { BODY_TOO_LONG, MAX_BODY_LENGTH } from '../../../domain/message/message';
+import { MAX_BODY_LENGTH } from '../../../domain/message/message';
+import { MAX_REPLY_PARTS } from '../../../domain/message/reply';
+
+/** A longer text could never fit in MAX_REPLY_PARTS messages; the exact part count is the domain's check. */
+const MAX_REPLY_LENGTH = MAX_BODY_LENGTH * MAX_REPLY_PARTS;
 
 const MAX_TEMPLATE_VARIABLES = 100;
 const MAX_VARIABLE_LENGTH = 1024;
@@ -32,9 +36,12 @@ export const sendMessageBody = z.union(
       .strictObject({
         body: z
           .string()
-          .max(MAX_BODY_LENGTH, BODY_TOO_LONG)
+          .max(MAX_REPLY_LENGTH, `must be at most ${MAX_REPLY_LENGTH} characters (${MAX_REPLY_PARTS} WhatsApp messages of ${MAX_BODY_LENGTH})`)
           .refine((text) => text.trim().length > 0, 'must not be empty')
-          .meta({ description: `The reply text, up to ${MAX_BODY_LENGTH} characters.`, example: 'Olá Ana! Vou verificar o seu pedido agora.' }),
+          .meta({
+            description: `The reply text. Past ${MAX_BODY_LENGTH} characters (Twilio's limit for one message) it is sent as several WhatsApp messages, split at paragraph, else sentence, else word boundaries, in order, shown as one reply; at most ${MAX_REPLY_PARTS} messages (else 400).`,
+            example: 'Olá Ana! Vou verificar o seu pedido agora.',
+          }),
       })
       .meta({ id: 'FreeFormReply', description: "Free-form text: allowed within 24 hours of the customer's last message (else 422)." }),
     z
