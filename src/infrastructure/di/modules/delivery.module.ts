@@ -47,6 +47,7 @@ export const deliveryModule: CoreModule = {
           sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
           random: Math.random,
           warn: deps.warn,
+          mediaUrls: c.get(TOKENS.MediaUrlSigner),
           ...(deps.deliveryHooks ? { hooks: deps.deliveryHooks } : {}),
         }),
     );
