@@ -3,6 +3,7 @@ import { filingLagBenchmark } from './filing-lag.bench';
 import { growthBenchmark } from './growth.bench';
 import { ingestionBenchmark } from './ingestion.bench';
 import { outboundBenchmark } from './outbound.bench';
+import { uploadBenchmark } from './upload.bench';
 
 /** Every benchmark `npm run bench` knows, run in this order when none is named. */
-export const BENCHMARKS: readonly Benchmark[] = [ingestionBenchmark, filingLagBenchmark, growthBenchmark, outboundBenchmark];
+export const BENCHMARKS: readonly Benchmark[] = [ingestionBenchmark, filingLagBenchmark, growthBenchmark, outboundBenchmark, uploadBenchmark];
