@@ -1,5 +1,4 @@
-import { Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
 import { Connection, mongo } from 'mongoose';
 import { AttachmentStore, AttachmentTooLargeError, StoredAttachment } from '../../../../application/ports/attachment-store.port';
 
@@ -16,8 +15,8 @@ interface AttachmentMetadata {
 /**
  * Outbound attachments in the database, through the driver's GridFSBucket: bytes go in and
  * out in 255 kB chunks with back-pressure, so an upload or a download holds a few chunks in
- * memory whatever the file size. A byte counter between the input and GridFS stops an upload
- * past its limit; the aborted upload stream deletes the chunks already written (its file
+ * memory whatever the file size. The bytes are counted as they arrive: past the limit the
+ * upload stops and the aborted upload stream deletes the chunks already written (its file
  * document is only written at the end).
  */
 export class GridFsAttachmentStore implements AttachmentStore {
@@ -31,17 +30,21 @@ export class GridFsAttachmentStore implements AttachmentStore {
     const metadata: AttachmentMetadata = { companyId: input.companyId, ticketId: input.ticketId, contentType: input.contentType, uploadedBy: input.uploadedBy };
     const upload = this.bucket.openUploadStream(input.filename, { metadata });
     let size = 0;
-    const counter = new Transform({
-      transform(chunk: Buffer, _encoding, done) {
-        size += chunk.length;
-        if (size > input.maxBytes) done(new AttachmentTooLargeError(input.maxBytes));
-        else done(null, chunk);
-      },
-    });
     try {
-      await pipeline(content, counter, upload);
+      // One write at a time, each awaited (a write that fills a chunk resolves once that chunk
+      // is inserted): back-pressure, and when the limit is passed no insert is still in flight,
+      // so the abort below deletes every chunk of the file.
+      for await (const chunk of content as AsyncIterable<Buffer>) {
+        size += chunk.length;
+        if (size > input.maxBytes) throw new AttachmentTooLargeError(input.maxBytes);
+        await new Promise<void>((resolve, reject) => upload.write(chunk, (error) => (error ? reject(error) : resolve())));
+      }
+      await new Promise<void>((resolve, reject) => {
+        upload.once('error', reject);
+        upload.end(() => resolve());
+      });
     } catch (error) {
-      // The chunks written so far go; the file document was never written.
+      // The chunks written so far go; the file document is only written at the end.
       await upload.abort().catch(() => undefined);
       throw error;
     }
