@@ -46,6 +46,27 @@ const COMMANDS: Record<string, { help: string; run: (args: string[]) => Promise<
       process.exit(await runSimulateCommand(args, { emulatorUrl, out, err }));
     },
   },
+  'rotate-key': {
+    help: 're-encrypt every stored Twilio auth token under the active key of ENCRYPTION_KEYS (safe while the service runs)',
+    run: async (args) => {
+      const [{ runRotateKeyCommand }, { STANDARD_IO }] = await Promise.all([import('./infrastructure/operations/rotate-key.command'), import('./infrastructure/operations/operations-io')]);
+      process.exit(await runRotateKeyCommand(args, STANDARD_IO));
+    },
+  },
+  backup: {
+    help: 'write a backup of the data: --out FILE (see --help)',
+    run: async (args) => {
+      const [{ runBackupCommand }, { STANDARD_IO }] = await Promise.all([import('./infrastructure/operations/backup/backup.command'), import('./infrastructure/operations/operations-io')]);
+      process.exit(await runBackupCommand(args, STANDARD_IO));
+    },
+  },
+  restore: {
+    help: 'restore a backup into an empty database: --in FILE [--force] (see --help)',
+    run: async (args) => {
+      const [{ runRestoreCommand }, { STANDARD_IO }] = await Promise.all([import('./infrastructure/operations/backup/backup.command'), import('./infrastructure/operations/operations-io')]);
+      process.exit(await runRestoreCommand(args, STANDARD_IO));
+    },
+  },
   bench: {
     help: 'run the benchmarks (all, or those named) and print their figures; see BENCHMARKS.md',
     run: async (args) => {

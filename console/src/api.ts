@@ -89,6 +89,18 @@ export type CreateIntegrationBody =
   | { mode: 'existing'; accountSid: string; authToken: string; whatsappNumber: string; friendlyName?: string }
   | { mode: 'provision'; countryCode: string; areaCode?: string; friendlyName?: string };
 
+/** A WhatsApp template of an integration (GET /integrations/:id/templates). */
+export interface Template {
+  readonly sid: string;
+  readonly friendlyName: string;
+  readonly language: string;
+  readonly variables: ReadonlyArray<{ readonly name: string; readonly sample: string | null }>;
+  readonly types: readonly string[];
+  readonly body: string | null;
+  readonly approval: { readonly status: string; readonly rejectionReason: string | null; readonly category: string | null };
+  readonly allowedOutsideWindow: boolean;
+}
+
 export type ReplyContent = { body: string } | { contentSid: string; contentVariables?: Record<string, string> };
 
 export interface TicketFilters {
@@ -183,6 +195,10 @@ export class ApiClient {
 
   async listWhatsappIntegrations(): Promise<Integration[]> {
     return asPage<Integration>(await this.request('GET', '/integrations/whatsapp')).items;
+  }
+
+  async listTemplates(integrationId: string): Promise<Template[]> {
+    return asPage<Template>(await this.request('GET', `/integrations/${encodeURIComponent(integrationId)}/templates`)).items;
   }
 
   createIntegration(body: CreateIntegrationBody): Promise<Integration> {

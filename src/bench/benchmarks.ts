@@ -1,4 +1,5 @@
 import type { Benchmark } from './benchmark';
+import { backupBenchmark } from './backup.bench';
 import { filingLagBenchmark } from './filing-lag.bench';
 import { growthBenchmark } from './growth.bench';
 import { ingestionBenchmark } from './ingestion.bench';
@@ -6,4 +7,4 @@ import { outboundBenchmark } from './outbound.bench';
 import { uploadBenchmark } from './upload.bench';
 
 /** Every benchmark `npm run bench` knows, run in this order when none is named. */
-export const BENCHMARKS: readonly Benchmark[] = [ingestionBenchmark, filingLagBenchmark, growthBenchmark, outboundBenchmark, uploadBenchmark];
+export const BENCHMARKS: readonly Benchmark[] = [ingestionBenchmark, filingLagBenchmark, growthBenchmark, outboundBenchmark, backupBenchmark, uploadBenchmark];

@@ -20,7 +20,14 @@ export type EmulatorEndpoint =
   | 'senders.list'
   | 'senders.fetch'
   | 'senders.update'
-  | 'senders.delete';
+  | 'senders.delete'
+  | 'content.create'
+  | 'content.list'
+  | 'content.fetch'
+  | 'content.delete'
+  | 'content.approval.fetch'
+  | 'content.approval.create'
+  | 'content-and-approvals.list';
 
 export interface FaultSpec {
   /** Matches the account of the path (2010 API) or of the credentials (v2 API). */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
 /** Two-letter SID prefixes the emulator hands out (Twilio's own). */
-export type SidPrefix = 'AC' | 'PN' | 'SM' | 'MM' | 'ME' | 'XE' | 'PA';
+export type SidPrefix = 'AC' | 'PN' | 'SM' | 'MM' | 'ME' | 'XE' | 'PA' | 'HX';
 
 const issued = new Set<string>();
 

@@ -47,6 +47,43 @@ export interface SenderRecord {
   statusOverride?: string;
 }
 
+/** A Content API template's WhatsApp approval (`unsubmitted` until one is requested). */
+export interface ContentApprovalRecord {
+  /** unsubmitted, received, pending, approved, rejected, paused, disabled. */
+  status: string;
+  name: string;
+  category: string;
+  rejectionReason: string;
+}
+
+/** A Content API template (`HX...`) of one account. */
+export interface ContentRecord {
+  readonly sid: string;
+  readonly accountSid: string;
+  friendlyName: string;
+  language: string;
+  /** Variable name → sample value, e.g. `{"1": "Ana"}`. */
+  variables: Record<string, string>;
+  /** Content type → its definition, e.g. `{"twilio/text": {"body": "Hi {{1}}"}}`. */
+  types: Record<string, unknown>;
+  whatsappApproval: ContentApprovalRecord;
+  readonly dateCreated: Date;
+  dateUpdated: Date;
+}
+
+/** What a test (or the demo) gives to add a template; a SID is generated unless given. */
+export interface ContentTemplateInput {
+  readonly sid?: string;
+  readonly friendlyName: string;
+  readonly language?: string;
+  readonly variables?: Record<string, string>;
+  readonly types: Record<string, unknown>;
+  /** Default `approved`. */
+  readonly approvalStatus?: string;
+  readonly rejectionReason?: string;
+  readonly category?: string;
+}
+
 export type MessageDirection = 'inbound' | 'outbound-api';
 
 export interface MessageRecord {
@@ -188,6 +225,8 @@ export class EmulatorState {
   readonly numbers = new Map<string, NumberRecord>();
   readonly releasedNumbers: NumberRecord[] = [];
   readonly senders = new Map<string, SenderRecord>();
+  /** Content API templates by HX SID. */
+  readonly contents = new Map<string, ContentRecord>();
   readonly messages = new Map<string, MessageRecord>();
   readonly media = new Map<string, MediaRecord>();
   readonly sentMessages: SentMessageLog[] = [];
@@ -317,6 +356,39 @@ export class EmulatorState {
     const sender = this.senders.get(senderSid);
     if (sender === undefined) throw new Error(`unknown sender ${senderSid}`);
     sender.statusOverride = status;
+  }
+
+  /** Adds a Content template to `accountSid` (replacing one with the same SID). */
+  addContent(accountSid: string, input: ContentTemplateInput): ContentRecord {
+    if (!this.accounts.has(accountSid)) throw new Error(`unknown account ${accountSid}`);
+    const now = new Date();
+    const status = input.approvalStatus ?? 'approved';
+    const record: ContentRecord = {
+      sid: input.sid ?? newSid('HX'),
+      accountSid,
+      friendlyName: input.friendlyName,
+      language: input.language ?? 'en',
+      variables: { ...(input.variables ?? {}) },
+      types: { ...input.types },
+      whatsappApproval: {
+        status,
+        name: status === 'unsubmitted' ? '' : input.friendlyName.toLowerCase().replace(/[^a-z0-9_]+/g, '_'),
+        category: status === 'unsubmitted' ? '' : (input.category ?? 'UTILITY'),
+        rejectionReason: input.rejectionReason ?? '',
+      },
+      dateCreated: now,
+      dateUpdated: now,
+    };
+    this.contents.set(record.sid, record);
+    return record;
+  }
+
+  /** Sets a template's WhatsApp approval status (as Meta's review would). */
+  setContentApproval(contentSid: string, status: string, rejectionReason = ''): void {
+    const content = this.contents.get(contentSid);
+    if (content === undefined) throw new Error(`unknown content ${contentSid}`);
+    content.whatsappApproval = { ...content.whatsappApproval, status, rejectionReason };
+    content.dateUpdated = new Date();
   }
 
   /** Quick numbers for assertions. */

@@ -2,7 +2,8 @@
  * Twilio emulator: a local HTTP server (node:http) that answers the slice of Twilio's REST API
  * Zapdesk uses, under Twilio's own paths and JSON shapes, so the real `twilio` SDK can be pointed
  * at it (TWILIO_API_URL). 2010 API: Accounts, Balance, AvailablePhoneNumbers/Local,
- * IncomingPhoneNumbers, Messages, Media. v2: WhatsApp Senders (/v2/Channels/Senders).
+ * IncomingPhoneNumbers, Messages, Media. v2: WhatsApp Senders (/v2/Channels/Senders). Content v1:
+ * templates and their WhatsApp approval (/v1/Content, /v1/ContentAndApprovals).
  * It checks HTTP basic auth like Twilio (the path account's credentials or its master's), keeps
  * everything in memory (`state`), injects faults on demand (`faults`), and plays Twilio's side of
  * webhooks: signed inbound messages and status callbacks (X-Twilio-Signature via the SDK helper).
@@ -23,6 +24,7 @@ import { accountRoutes } from './resources/accounts.resource';
 import { phoneNumberRoutes } from './resources/phone-numbers.resource';
 import { messageRoutes } from './resources/messages.resource';
 import { senderRoutes } from './resources/senders.resource';
+import { contentRoutes } from './resources/content.resource';
 import { persistState, readPersistedMaster, restoreState } from './emulator-persistence';
 import { handleSimulatorRequest, isSimulatorRequest } from './simulator/simulator-http';
 
@@ -109,7 +111,7 @@ export interface TwilioEmulator {
   close(): Promise<void>;
 }
 
-const ROUTES: readonly Route[] = [...accountRoutes, ...phoneNumberRoutes, ...messageRoutes, ...senderRoutes];
+const ROUTES: readonly Route[] = [...accountRoutes, ...phoneNumberRoutes, ...messageRoutes, ...senderRoutes, ...contentRoutes];
 
 export async function startTwilioEmulator(options: TwilioEmulatorOptions = {}): Promise<TwilioEmulator> {
   const stateFile = options.stateFile;

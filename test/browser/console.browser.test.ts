@@ -51,6 +51,27 @@ describeInBrowser('agent console (chromium)', () => {
       service: { consoleConfig: { simulatorUrl: simulator.url, demo: { adminToken: ADMIN_TOKEN, agentToken: AGENT_TOKEN } } },
     });
     number = await connectExistingNumber(t, COMPANY, '+14155550100');
+    // The number's WhatsApp templates (Content API): a template send is checked against them.
+    emulator.state.addContent(number.accountSid, {
+      sid: 'HX' + 'ab12'.repeat(8),
+      friendlyName: 'retomar_conversa',
+      language: 'pt_BR',
+      variables: { '1': 'Maria' },
+      types: { 'twilio/text': { body: 'Olá {{1}}! Ainda podemos ajudar?' } },
+    });
+    emulator.state.addContent(number.accountSid, {
+      sid: 'HX' + 'cd34'.repeat(8),
+      friendlyName: 'pedido_enviado',
+      language: 'pt_BR',
+      variables: { '1': 'Ana', '2': '#1042' },
+      types: { 'twilio/text': { body: 'Oi {{1}}, o pedido {{2}} foi enviado.' } },
+    });
+    emulator.state.addContent(number.accountSid, {
+      friendlyName: 'promocao',
+      language: 'pt_BR',
+      types: { 'twilio/text': { body: 'Promoção!' } },
+      approvalStatus: 'pending',
+    });
     browser = await launchChromium();
   });
 
@@ -268,6 +289,19 @@ describeInBrowser('agent console (chromium)', () => {
     const sent = await eventually(async () => emulator.state.sentMessages.find((m) => m.to === 'whatsapp:+5511987650004'), 15_000);
     expect(sent.contentSid).toBe('HX' + 'ab12'.repeat(8));
     await page.locator('li.message.outbound [data-tick="read"]').waitFor({ timeout: 20_000 });
+
+    // The picker offers the approved templates only; pick one, fill its variables, send.
+    const picker = page.getByLabel('Modelo aprovado');
+    await picker.locator('option', { hasText: 'pedido_enviado' }).waitFor({ state: 'attached' });
+    expect(await picker.locator('option').allTextContents()).toEqual(['Escolha um modelo…', 'pedido_enviado (pt_BR)', 'retomar_conversa (pt_BR)']);
+    await picker.selectOption({ label: 'pedido_enviado (pt_BR)' });
+    await expect(page.locator('.template-preview').textContent()).resolves.toBe('Oi {{1}}, o pedido {{2}} foi enviado.');
+    await page.getByLabel('Variável 1').fill('Maria');
+    await page.getByLabel('Variável 2').fill('#77');
+    await page.screenshot({ path: screenshotPath('5b-template-picker-pt') });
+    await page.getByRole('button', { name: 'Enviar este modelo' }).click();
+    const picked = await eventually(async () => emulator.state.sentMessages.find((m) => m.to === 'whatsapp:+5511987650004' && m.contentSid === 'HX' + 'cd34'.repeat(8)), 15_000);
+    expect(JSON.parse(picked.contentVariables!)).toEqual({ '1': 'Maria', '2': '#77' });
 
     // open ⇄ pending, followed live by the status filter; closing is final (after a confirm).
     await page.getByRole('button', { name: 'Marcar como pendente' }).click();

@@ -29,6 +29,17 @@ afterAll(async () => {
   await a.close();
 });
 
+/** The instance's log lines at level error or above (pino: 50+). */
+function errorLines(instance: TestService): string[] {
+  return instance
+    .logs()
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as { level: number; msg?: string; err?: { message?: string; stack?: string } })
+    .filter((entry) => entry.level >= 50)
+    .map((entry) => `${entry.msg ?? ''}: ${entry.err?.stack ?? entry.err?.message ?? ''}`);
+}
+
 function contactOf(n: number): string {
   return `+55119770000${String(n).padStart(2, '0')}`;
 }
@@ -51,6 +62,8 @@ describe('a conversation keeps its order across instances', () => {
     const announced = await dashboard.waitForEvents(CONTACTS * PER_CONTACT, 'message.created', 60_000);
     await new Promise((resolve) => setTimeout(resolve, 300)); // nothing announced twice
     const bodies = dashboard.events.filter((e) => e.event === 'message.created').map((e) => (e.data as { body: string }).body);
+    // Nothing went wrong on the way (and if something did, the failure says what).
+    expect([...errorLines(a), ...errorLines(b)]).toEqual([]);
     expect(bodies).toHaveLength(announced.length);
 
     const token = a.token('acme', 'agent');

@@ -80,6 +80,7 @@ afterAll(async () => {
 
 describe('demo workspace (embedded default)', () => {
   let firstTokens: { adminToken: string; agentToken: string };
+  let demoTemplates: string[] = [];
   let ticketId: string;
 
   it('creates the demo company with one active WhatsApp integration on an emulated account, and tells the console', async () => {
@@ -91,6 +92,18 @@ describe('demo workspace (embedded default)', () => {
     expect(integrations.status).toBe(200);
     const [integration] = listOf<{ status: string; whatsappNumber: string; companyId: string; mode: string }>(integrations.body);
     expect(integration).toMatchObject({ status: 'active', whatsappNumber: DEMO_NUMBER, companyId: 'demo', mode: 'existing' });
+    // The demo account's WhatsApp templates: approved ones, one pending, one rejected.
+    const templates = await request(service.url).get(`/integrations/${integrations.body.items[0].id}/templates`).set('Authorization', `Bearer ${firstTokens.agentToken}`);
+    expect(templates.status).toBe(200);
+    demoTemplates = listOf<{ sid: string; friendlyName: string; approval: { status: string } }>(templates.body).map((t) => `${t.friendlyName} ${t.approval.status} ${t.sid}`);
+    expect(demoTemplates.map((line) => line.split(' ').slice(0, 2).join(' '))).toEqual([
+      'feedback_card rejected',
+      'follow_up approved',
+      'invoice_ready approved',
+      'order_shipped approved',
+      'retomar_conversa approved',
+      'spring_sale pending',
+    ]);
     expect((await request(service.url).get('/integrations').set('Authorization', `Bearer ${firstTokens.agentToken}`)).status).toBe(403);
     expect(readRuntimeFile(dataDir)).toMatchObject({ pid: process.pid, serviceUrl: service.url, emulatorUrl: service.twilioApiUrl });
     expect(JSON.parse(readFileSync(join(dataDir, 'demo.json'), 'utf8'))).toMatchObject({ companyId: 'demo', whatsappNumber: DEMO_NUMBER });
@@ -174,8 +187,11 @@ describe('demo workspace (embedded default)', () => {
     expect(existsSync(join(dataDir, 'runtime.json'))).toBe(false);
     service = await start();
     const auth = `Bearer ${firstTokens.agentToken}`;
-    const integrations = listOf<{ whatsappNumber: string }>((await request(service.url).get('/integrations').set('Authorization', `Bearer ${firstTokens.adminToken}`)).body);
+    const integrations = listOf<{ id: string; whatsappNumber: string }>((await request(service.url).get('/integrations').set('Authorization', `Bearer ${firstTokens.adminToken}`)).body);
     expect(integrations.map((i) => i.whatsappNumber)).toEqual([DEMO_NUMBER]);
+    // The demo templates are seeded again, with the same SIDs.
+    const templates = await request(service.url).get(`/integrations/${integrations[0]!.id}/templates`).set('Authorization', auth);
+    expect(listOf<{ sid: string; friendlyName: string; approval: { status: string } }>(templates.body).map((t) => `${t.friendlyName} ${t.approval.status} ${t.sid}`)).toEqual(demoTemplates);
     // The port changed: the number's webhook was re-pointed at this run.
     const result = await simulate(['--body', 'de volta']);
     expect(result).toMatchObject({ code: 0 });

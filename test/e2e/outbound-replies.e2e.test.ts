@@ -11,6 +11,13 @@ const TEMPLATE_SID = `HX${'a1'.repeat(16)}`;
 beforeAll(async () => {
   t = await startOutboundService();
   acme = await connectExistingNumber(t, 'acme', '+14155553001');
+  // A template send is checked against the account's Content templates before it is queued.
+  t.emulator.state.addContent(acme.accountSid, {
+    sid: TEMPLATE_SID,
+    friendlyName: 'appointment_reminder',
+    variables: { '1': 'Ana', '2': '12/1' },
+    types: { 'twilio/text': { body: 'Olá {{1}}, a sua consulta é em {{2}}.' } },
+  });
 });
 afterAll(async () => {
   await db().dropDatabase();
@@ -69,9 +76,9 @@ describe('POST /tickets/:id/messages', () => {
     const ticket = await customerWrites(t, acme, '+5511970000003');
     await lastInboundHoursAgo(ticket, 23.9);
     expect((await reply(t, ticket, { body: 'Ainda dá tempo' })).status).toBe(202);
-    const asText = await reply(t, ticket, { contentSid: TEMPLATE_SID, contentVariables: '{"1":"Ana"}' });
+    const asText = await reply(t, ticket, { contentSid: TEMPLATE_SID, contentVariables: '{"1":"Ana","2":"12/1"}' });
     expect(asText.status).toBe(202);
-    expect(asText.body.template.contentVariables).toEqual({ '1': 'Ana' });
+    expect(asText.body.template.contentVariables).toEqual({ '1': 'Ana', '2': '12/1' });
   });
 
   it('refuses bad input with 400 and field details, writing nothing', async () => {

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { Message, Ticket } from '../api';
 import { describeError, useWorkspace } from '../context';
 import { ago, duration, windowLeft } from '../format';
+import { TemplatePicker } from './template-picker';
 
 const CONTENT_SID = /^HX[0-9a-fA-F]{32}$/;
 
@@ -173,6 +174,8 @@ export function ReplyBox({ ticket, onSent }: Props) {
           </p>
           <fieldset class="template-fieldset">
             <legend>{t('template.legend')}</legend>
+            <TemplatePicker integrationId={ticket.integrationId} busy={busy} onSend={send} />
+            <p class="picker-manual">{t('picker.manual')}</p>
             {templateForm}
           </fieldset>
         </>

@@ -1,8 +1,9 @@
 /**
  * What kind of rule was broken; the HTTP error filter maps each kind to one status
- * (invalid 400, forbidden 403, not_found 404, conflict 409, business_rule 422, concurrency 409).
+ * (invalid 400, forbidden 403, not_found 404, conflict 409, business_rule 422, concurrency 409,
+ * upstream 502: Twilio refused or failed a request the answer needs, unavailable 503: try again).
  */
-export type DomainErrorKind = 'invalid' | 'forbidden' | 'not_found' | 'conflict' | 'business_rule' | 'concurrency';
+export type DomainErrorKind = 'invalid' | 'forbidden' | 'not_found' | 'conflict' | 'business_rule' | 'concurrency' | 'upstream' | 'unavailable';
 
 /** Field-level detail of an invalid value, e.g. `{ field: 'whatsappNumber', issue: 'not E.164' }`. */
 export interface ErrorDetail {

@@ -6,7 +6,7 @@ import { CreateIntegrationCommand } from '../../application/integration/create-i
 import type { IntegrationView } from '../../application/integration/integration.view';
 import { ListIntegrationsQuery } from '../../application/integration/list-integrations/list-integrations.query';
 import { SyncWebhookCommand } from '../../application/integration/sync-webhook/sync-webhook.command';
-import type { TwilioEmulator } from '../../emulator';
+import { seedDemoTemplates, type TwilioEmulator } from '../../emulator';
 import { DEMO_COMPANY_ID, mintDevelopmentToken } from '../auth/development-token';
 
 /**
@@ -59,6 +59,7 @@ export async function ensureDemoWorkspace(input: {
 }): Promise<{ record: DemoRecord; created: boolean }> {
   const existing = readDemoRecord(input.dataDir);
   if (existing !== null) {
+    if (input.emulator.state.accounts.has(existing.accountSid)) seedDemoTemplates(input.emulator.state, existing.accountSid);
     // Re-point the number at this run's URL (PORT or API_URL may have changed since); a demo
     // integration someone removed stays removed.
     const integrations = await input.queries.execute<ListIntegrationsQuery, IntegrationView[]>(new ListIntegrationsQuery(existing.companyId));
@@ -73,6 +74,7 @@ export async function ensureDemoWorkspace(input: {
   const owned = emulator.state.numberByPhone(DEMO_WHATSAPP_NUMBER);
   const account = owned !== undefined ? emulator.state.accounts.get(owned.accountSid)! : emulator.state.createAccount('Demo company (emulated WhatsApp account)', null);
   if (owned === undefined) emulator.state.ownNumber(account.sid, DEMO_WHATSAPP_NUMBER, { friendlyName: 'Demo WhatsApp' });
+  seedDemoTemplates(emulator.state, account.sid);
   emulator.persist();
 
   const integrations = await input.queries.execute<ListIntegrationsQuery, IntegrationView[]>(new ListIntegrationsQuery(DEMO_COMPANY_ID));

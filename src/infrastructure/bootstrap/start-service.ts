@@ -190,9 +190,10 @@ export async function startService(options: StartServiceOptions = {}): Promise<R
     const localHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
     const url = `http://${localHost}:${port}`;
 
-    if (emulator !== null) {
-      // `npm run simulate` (another process) finds the emulator here.
-      const removeRuntimeFile = writeRuntimeFile(dataDir, { pid: process.pid, serviceUrl: url, apiUrl, emulatorUrl: emulator.url, startedAt: new Date().toISOString() });
+    if (emulator !== null || database !== null) {
+      // `npm run simulate` finds the emulator here; rotate-key/backup/restore the embedded database.
+      const runtime = { pid: process.pid, serviceUrl: url, apiUrl, emulatorUrl: emulator?.url ?? null, databaseUri: database?.uri ?? null, startedAt: new Date().toISOString() };
+      const removeRuntimeFile = writeRuntimeFile(dataDir, runtime);
       cleanups.unshift(async () => removeRuntimeFile());
     }
     if (tokens !== null && emulator !== null) {

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 /**
  * `<data folder>/runtime.json`: how to reach the service that runs on this data folder, for the
  * command-line tools (`npm run simulate` finds the embedded emulator there). Written once the
- * service listens, removed when it stops cleanly; a file left by a crash names a dead pid.
+ * service listens when it runs an embedded emulator or database, removed when it stops cleanly;
+ * a file left by a crash names a dead pid.
  */
 export interface RuntimeInfo {
   readonly pid: number;
@@ -12,6 +13,8 @@ export interface RuntimeInfo {
   readonly apiUrl: string;
   /** The embedded Twilio emulator, when one runs. */
   readonly emulatorUrl: string | null;
+  /** The embedded database server the service started (no credentials): operations commands use it while it runs. */
+  readonly databaseUri?: string | null;
   readonly startedAt: string;
 }
 

@@ -28,6 +28,8 @@ export interface ServiceEnvironment {
   readonly whatsappNumber: string | null;
   readonly twilioApiUrl: string | null;
   readonly senderPollIntervalMs: number;
+  /** How long an integration's Content template list is reused (TEMPLATE_CACHE_MS); 0: always ask Twilio. */
+  readonly templateCacheMs: number;
   /** Notes for the operator about development values (never the values themselves). */
   readonly warnings: readonly string[];
   /** Whether JWT_SECRET comes from the data folder (development) rather than the environment. */
@@ -122,6 +124,7 @@ export function readServiceEnvironment(env: NodeJS.ProcessEnv = process.env): Se
     whatsappNumber: env.TWILIO_WHATSAPP_NUMBER || null,
     twilioApiUrl: env.TWILIO_API_URL ? env.TWILIO_API_URL.replace(/\/+$/, '') : null,
     senderPollIntervalMs: Number.isFinite(poll) && poll > 0 ? poll : 60_000,
+    templateCacheMs: readTemplateCacheMs(env),
     warnings,
     developmentJwtSecret,
     delivery: readDeliveryEnvironment(env),
@@ -129,6 +132,14 @@ export function readServiceEnvironment(env: NodeJS.ProcessEnv = process.env): Se
     inboundFiling: readInboundFilingSettings(env),
     emulator: readEmulatorSettings(env),
   };
+}
+
+function readTemplateCacheMs(env: NodeJS.ProcessEnv): number {
+  const raw = env.TEMPLATE_CACHE_MS;
+  if (raw === undefined || raw === '') return 60_000;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new EnvironmentError('TEMPLATE_CACHE_MS must be a whole number of milliseconds (0: no cache)');
+  return value;
 }
 
 function readEmulatorSettings(env: NodeJS.ProcessEnv): { port: number; stepDelayMs: number } {

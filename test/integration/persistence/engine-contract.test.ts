@@ -115,6 +115,36 @@ describe('engine contract', () => {
       await stream.close();
     }
   });
+
+  it('a change stream announces only the inserts a unique index let through (ordered and unordered)', async () => {
+    const feed = db.collection<Feed>('refused_feed');
+    await db.createCollection('refused_feed').catch(() => undefined);
+    await feed.insertOne({ _id: 2, text: 'taken by another writer' });
+    const stream = feed.watch<Feed, mongo.ChangeStreamInsertDocument<Feed>>([{ $match: { operationType: 'insert' } }]);
+    try {
+      await stream.tryNext();
+      // Ordered: 1 is stored, 2 is refused, 3 is never tried.
+      await expect(feed.insertMany([{ _id: 1, text: 'mine' }, { _id: 2, text: 'mine' }, { _id: 3, text: 'mine' }], { ordered: true })).rejects.toMatchObject({ code: 11000 });
+      // Unordered: 2 is refused, 4 is stored.
+      await expect(feed.insertMany([{ _id: 2, text: 'again' }, { _id: 4, text: 'mine' }], { ordered: false })).rejects.toMatchObject({ code: 11000 });
+      await feed.insertOne({ _id: 5, text: 'last' });
+      const seen: Feed[] = [];
+      while (seen.length === 0 || seen[seen.length - 1]!._id !== 5) seen.push((await nextChange(stream)).fullDocument!);
+      expect(seen).toEqual([
+        { _id: 1, text: 'mine' },
+        { _id: 4, text: 'mine' },
+        { _id: 5, text: 'last' },
+      ]);
+      expect(await feed.find().sort({ _id: 1 }).toArray()).toEqual([
+        { _id: 1, text: 'mine' },
+        { _id: 2, text: 'taken by another writer' },
+        { _id: 4, text: 'mine' },
+        { _id: 5, text: 'last' },
+      ]);
+    } finally {
+      await stream.close();
+    }
+  });
 });
 
 interface Feed {

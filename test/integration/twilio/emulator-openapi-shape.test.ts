@@ -81,6 +81,7 @@ function listSchema(spec: Spec, apiPath: string): Schema {
 describeWithSpecs('emulator responses fit Twilio OpenAPI schemas', () => {
   let api: Spec;
   let messaging: Spec;
+  let content: Spec;
   let emulator: TwilioEmulator;
   let auth: string;
 
@@ -107,6 +108,7 @@ describeWithSpecs('emulator responses fit Twilio OpenAPI schemas', () => {
   beforeAll(async () => {
     api = loadSpec('twilio_api_v2010.json');
     messaging = loadSpec('twilio_messaging_v2.json');
+    content = loadSpec('twilio_content_v1.json');
     emulator = await startTwilioEmulator({ senderOnlineDelayMs: 0 });
     accountSid = emulator.masterAccount.accountSid;
     auth = `Basic ${Buffer.from(`${accountSid}:${emulator.masterAccount.authToken}`).toString('base64')}`;
@@ -205,6 +207,34 @@ describeWithSpecs('emulator responses fit Twilio OpenAPI schemas', () => {
     const offline = await call('GET', `/v2/Channels/Senders/${sid}`);
     expectFits(messaging, offline.body, 'messaging.v2.channels_sender_response');
     expect(offline.body['offline_reasons']).toHaveLength(1);
+  });
+
+  it('Content templates and their WhatsApp approval (content v1)', async () => {
+    const created = await call('POST', '/v1/Content', { friendly_name: 'shape', language: 'en', variables: { '1': 'Ana' }, types: { 'twilio/text': { body: 'Hi {{1}}' } } }, true);
+    expect(created.status).toBe(201);
+    expectFits(content, created.body, 'content.v1.content');
+    const sid = String(created.body['sid']);
+    expect(sid).toMatch(/^HX[0-9a-f]{32}$/);
+    expectFits(content, (await call('GET', `/v1/Content/${sid}`)).body, 'content.v1.content');
+    const unsubmitted = await call('GET', `/v1/Content/${sid}/ApprovalRequests`);
+    expectFits(content, unsubmitted.body, 'content.v1.content.approval_fetch');
+    expect(unsubmitted.body['whatsapp']).toMatchObject({ status: 'unsubmitted' });
+    const submitted = await call('POST', `/v1/Content/${sid}/ApprovalRequests/whatsapp`, { name: 'shape', category: 'UTILITY' }, true);
+    expect(submitted.status).toBe(201);
+    expectFits(content, submitted.body, 'content.v1.content.approval_create');
+    emulator.state.setContentApproval(sid, 'rejected', 'INVALID_FORMAT');
+    const rejected = await call('GET', `/v1/Content/${sid}/ApprovalRequests`);
+    expect(rejected.body['whatsapp']).toMatchObject({ type: 'whatsapp', name: 'shape', category: 'UTILITY', content_type: 'twilio/text', status: 'rejected', rejection_reason: 'INVALID_FORMAT' });
+    emulator.state.addContent(accountSid, { friendlyName: 'second', types: { 'twilio/text': { body: 'Hello' } } });
+
+    const list = await call('GET', '/v1/Content?PageSize=1');
+    expectFits(content, list.body, listSchema(content, '/v1/Content'));
+    expect(list.body['meta']).toMatchObject({ key: 'contents', page: 0, page_size: 1, next_page_url: expect.stringContaining('Page=1') });
+    const withApprovals = await call('GET', '/v1/ContentAndApprovals');
+    expectFits(content, withApprovals.body, listSchema(content, '/v1/ContentAndApprovals'));
+    expect((withApprovals.body['contents'] as Array<Record<string, unknown>>).map((c) => (c['approval_requests'] as Record<string, unknown>)['status'])).toEqual(['rejected', 'approved']);
+    expect((await call('DELETE', `/v1/Content/${sid}`)).status).toBe(204);
+    expect((await call('GET', `/v1/Content/${sid}`)).status).toBe(404);
   });
 
   it('errors have Twilio’s shape', async () => {

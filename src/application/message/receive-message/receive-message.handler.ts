@@ -32,7 +32,7 @@ interface Line {
  * A replay (Twilio retrying, a duplicate delivery, the inbox sweep after a crash between
  * any two writes, two instances filing the same entry) finds the message of step 2 and
  * completes step 3 only if the ticket has not counted it yet. Events are published once
- * the ticket has counted the message.
+ * the ticket has counted the message, by the attempt that counted it.
  */
 export class ReceiveMessageHandler {
   constructor(
@@ -52,13 +52,17 @@ export class ReceiveMessageHandler {
 
     const stored = await this.messages.findById(line.companyId, messageId);
     const { message, ticket } = stored ? { message: stored, ticket: null } : await this.storeMessage(line, entry, pending);
+    // Announced by whoever counts it: a concurrent replay that stored the message but lost the
+    // count to another attempt must not announce it a second time.
+    const announcedAt = pending.length;
     const counted = await this.countOnTicket(line, message, ticket, inbound, pending);
-    if (stored && counted.newlyCounted) {
-      // A receive interrupted before counting never published: announce its message now.
-      pending.unshift(messageReceived(message));
-    } else if (!counted.newlyCounted && command.recovering && counted.ticket) {
+    if (counted.newlyCounted) {
+      // After the ticket that was opened for it (a ticket comes before its first message), before the ticket's update.
+      const opened = pending.findIndex((e, i) => i >= announcedAt && e.name === 'ticket.opened' && e.aggregateId === counted.ticketId);
+      pending.splice(opened === -1 ? announcedAt : opened + 1, 0, messageReceived(counted.message));
+    } else if (command.recovering && counted.ticket) {
       // Counted by an attempt that did not finish: it may have died before publishing.
-      pending.push(messageReceived(message));
+      pending.push(messageReceived(counted.message));
       counted.ticket.announceAgain(message.id, this.clock.now());
       pending.push(...counted.ticket.pullDomainEvents());
     }
@@ -86,7 +90,7 @@ export class ReceiveMessageHandler {
     });
     try {
       await this.messages.save(message);
-      pending.push(...message.pullDomainEvents());
+      message.pullDomainEvents(); // announced once counted (execute)
       return { message, ticket };
     } catch (error) {
       // A concurrent replay stored it first: same id (ConcurrencyError on insert), or an
@@ -133,14 +137,14 @@ export class ReceiveMessageHandler {
     loaded: Ticket | null,
     inbound: InboundWhatsAppMessage,
     pending: DomainEvent[],
-  ): Promise<{ ticketId: string; newlyCounted: boolean; ticket?: Ticket }> {
+  ): Promise<{ ticketId: string; newlyCounted: boolean; message: Message; ticket?: Ticket }> {
     let message = initial;
     let preloaded = loaded?.id === message.ticketId ? loaded : null;
     for (let attempt = 1; ; attempt += 1) {
       try {
         const ticket = preloaded ?? (await this.tickets.findById(message.companyId, message.ticketId));
         preloaded = null;
-        if (ticket?.hasCounted(message.id)) return { ticketId: ticket.id, newlyCounted: false, ticket };
+        if (ticket?.hasCounted(message.id)) return { ticketId: ticket.id, newlyCounted: false, message, ticket };
         if (!ticket || ticket.isClosed) {
           // Closed after the message was stored for it (or gone): the message belongs to the
           // contact's next ticket, as any message arriving after the close would.
@@ -163,7 +167,7 @@ export class ReceiveMessageHandler {
           ticket.announceAgain(message.id, this.clock.now());
           pending.push(...ticket.pullDomainEvents());
         }
-        return { ticketId: ticket.id, newlyCounted: true };
+        return { ticketId: ticket.id, newlyCounted: true, message };
       } catch (error) {
         if (!(error instanceof ConcurrencyError) || attempt >= MAX_ATTEMPTS) throw error;
         // A concurrent writer changed the ticket (or moved the message): read both again.

@@ -8,6 +8,7 @@ import { TicketRepository } from '../../../domain/ticket/ticket.repository';
 import { DeliveryTrigger } from '../../delivery/delivery-trigger';
 import { Clock, IdGenerator } from '../../ports/clock.port';
 import { DeliveryOutbox } from '../../ports/delivery-outbox.port';
+import { TemplateSendCheck } from '../../template/template-catalogue';
 import { DomainEventPublisher } from '../../ports/domain-event-publisher.port';
 import { MessageView } from '../message.view';
 import { toReplyView } from '../reply.view';
@@ -36,6 +37,8 @@ export class SendMessageHandler {
     private readonly events: DomainEventPublisher,
     private readonly delivery: DeliveryTrigger,
     private readonly outbox: DeliveryOutbox,
+    /** Template sends: the template exists, is approved when the window is closed, its variables are given. */
+    private readonly templates?: TemplateSendCheck,
   ) {}
 
   async execute(command: SendMessageCommand): Promise<MessageView> {
@@ -44,7 +47,10 @@ export class SendMessageHandler {
     const now = this.clock.now();
     const template = 'contentSid' in command.content ? { contentSid: command.content.contentSid, contentVariables: { ...command.content.contentVariables } } : null;
     const integration = await this.integrations.findById(command.companyId, ticket.integrationId);
-    assertReplyAllowed({ ticket, integration, isTemplate: template !== null, now });
+    const allowed = assertReplyAllowed({ ticket, integration, isTemplate: template !== null, now });
+    if (template && this.templates) {
+      await this.templates.assertSendable({ integration: allowed, ...template, outsideWindow: !ticket.isWithinCustomerServiceWindow(now) });
+    }
 
     const planned = 'body' in command.content ? planReplyParts({ body: command.content.body, media: command.content.media ?? [] }) : [{ body: '', media: [] }];
     const replyId = this.ids.newId();

@@ -6,6 +6,7 @@ import { RetryMessageHandler } from '../../../application/message/retry-message/
 import { SendMessageCommand } from '../../../application/message/send-message/send-message.command';
 import { SendMessageHandler } from '../../../application/message/send-message/send-message.handler';
 import { TOKENS } from '../../../application/ports/tokens';
+import { TemplateCatalogue } from '../../../application/template/template-catalogue';
 import { RepliesController } from '../../../interfaces/http/replies/replies.controller';
 import { DeliveryQueueSweep } from '../../persistence/mongoose/delivery/delivery-queue-sweep';
 import { MongooseDeliveryOutbox } from '../../persistence/mongoose/delivery/mongoose-delivery-outbox';
@@ -78,6 +79,7 @@ export const deliveryModule: CoreModule = {
           c.get(TOKENS.DomainEventPublisher),
           c.get(TOKENS.DeliveryTrigger),
           c.get(TOKENS.DeliveryOutbox),
+          c.get(TemplateCatalogue),
         ),
     );
     c.bind(RetryMessageHandler).toDynamicValue(

@@ -10,6 +10,8 @@ const STATUS_OF_KIND: Record<DomainErrorKind, number> = {
   conflict: 409,
   concurrency: 409,
   business_rule: 422,
+  upstream: 502,
+  unavailable: 503,
 };
 
 const CODE_OF_HTTP_STATUS: Record<number, string> = {

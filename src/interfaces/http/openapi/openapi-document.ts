@@ -5,6 +5,7 @@ import { HEALTH_ROUTES } from '../health.routes';
 import { INTEGRATION_ROUTES } from '../integrations/integrations.routes';
 import { NOTIFICATION_ROUTES } from '../notifications/notifications.routes';
 import { REPLY_ROUTES } from '../replies/replies.routes';
+import { TEMPLATE_ROUTES } from '../templates/templates.routes';
 import { TICKET_ROUTES } from '../tickets/tickets.routes';
 import { TWILIO_WEBHOOK_ROUTES } from '../webhooks/twilio-webhooks.routes';
 import { ApiRoute, registerRoute, SECURITY_SCHEMES } from './api-route';
@@ -12,6 +13,7 @@ import { ApiRoute, registerRoute, SECURITY_SCHEMES } from './api-route';
 /** Every documented route of the HTTP API (a test checks it against the app's routes). */
 export const API_ROUTES: readonly ApiRoute[] = [
   ...INTEGRATION_ROUTES,
+  ...TEMPLATE_ROUTES,
   ...TICKET_ROUTES,
   ...REPLY_ROUTES,
   ...ATTACHMENT_ROUTES,

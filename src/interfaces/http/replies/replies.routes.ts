@@ -35,14 +35,14 @@ export const REPLY_ROUTES: readonly ApiRoute[] = [
     },
     responses: {
       202: { description: 'Accepted: the message (the reply), `queued`.', schema: messageJson },
-      400: errorResponse(
-        'Invalid input, including a text that would take more than 10 messages, more than 10 files, a file type WhatsApp does not take, or a file over its limit (5 MB images, 16 MB others): nothing is stored.',
-        'VALIDATION.INVALID_VALUE',
-        'files: "video.mp4" is larger than 16 MB, the limit for a video on WhatsApp',
-      ),
       404: notFound('ticket', EXAMPLE.ticketId),
+      400: errorResponse(
+        "Invalid input (`VALIDATION.INVALID_REQUEST`; `VALIDATION.INVALID_VALUE` for a text that would take more than 10 messages, more than 10 files, a file type WhatsApp does not take or a file over its limit, 5 MB images and 16 MB others, nothing stored), or a template send that cannot work: the `contentSid` is not a template of the number's Twilio account (`TEMPLATE.NOT_FOUND`), a variable it needs is missing or blank (`TEMPLATE.MISSING_VARIABLE`, one detail per variable) or it has no such variable (`TEMPLATE.UNKNOWN_VARIABLE`). See `GET /integrations/{id}/templates`.",
+        'TEMPLATE.MISSING_VARIABLE',
+        'template "order_shipped" (HX0123456789abcdef0123456789abcdef) needs contentVariables "2"',
+      ),
       409: errorResponse(
-        "The ticket is closed (`TICKET.CLOSED`), or its integration is not active (`MESSAGE.INTEGRATION_NOT_ACTIVE`).",
+        "The ticket is closed (`TICKET.CLOSED`), its integration is not active (`MESSAGE.INTEGRATION_NOT_ACTIVE`), or, more than 24 hours after the customer's last message, the template is not approved by WhatsApp (`TEMPLATE.NOT_APPROVED`, naming its status or rejection reason).",
         'TICKET.CLOSED',
         "the ticket is closed; replies go to the contact's open ticket",
       ),
@@ -50,6 +50,11 @@ export const REPLY_ROUTES: readonly ApiRoute[] = [
         'Free-form text outside the 24-hour window (`MESSAGE.OUTSIDE_CUSTOMER_SERVICE_WINDOW`: send a template), or the customer opted out (`MESSAGE.CONTACT_OPTED_OUT`).',
         'MESSAGE.OUTSIDE_CUSTOMER_SERVICE_WINDOW',
         "free-form messages are allowed only within 24 hours of the customer's last message; send a template (contentSid) instead",
+      ),
+      503: errorResponse(
+        "A template send, and Twilio's Content API could not be asked whether the template exists and is approved (`TEMPLATE.CATALOGUE_UNAVAILABLE`; 502 `TEMPLATE.TWILIO_AUTH_FAILED` when Twilio refused the credentials). Nothing was queued.",
+        'TEMPLATE.CATALOGUE_UNAVAILABLE',
+        "Twilio's Content API could not be reached or is busy; try again shortly",
       ),
     },
   },

@@ -1,5 +1,7 @@
 package dev.zapdesk.embeddedmongo;
 
+import java.util.List;
+
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
 
@@ -65,6 +67,14 @@ final class IndexedH2Backend extends H2Backend {
             return candidates == null
                 ? super.queryDocuments(query, orderBy, numberToSkip, limit, batchSize, fieldSelector)
                 : matchDocuments(query, candidates, orderBy, numberToSkip, limit, batchSize, fieldSelector);
+        }
+
+        /** Only the documents it stored go on to the oplog (see {@link StoredInserts}). */
+        @Override
+        public List<Document> insertDocuments(List<Document> documents, boolean isOrdered) {
+            List<Document> writeErrors = super.insertDocuments(documents, isOrdered);
+            StoredInserts.keepOnlyStored(documents, writeErrors, isOrdered);
+            return writeErrors;
         }
     }
 }
