@@ -4,6 +4,7 @@ import { filingLagBenchmark } from './filing-lag.bench';
 import { growthBenchmark } from './growth.bench';
 import { ingestionBenchmark } from './ingestion.bench';
 import { outboundBenchmark } from './outbound.bench';
+import { uploadBenchmark } from './upload.bench';
 
 /** Every benchmark `npm run bench` knows, run in this order when none is named. */
-export const BENCHMARKS: readonly Benchmark[] = [ingestionBenchmark, filingLagBenchmark, growthBenchmark, outboundBenchmark, backupBenchmark];
+export const BENCHMARKS: readonly Benchmark[] = [ingestionBenchmark, filingLagBenchmark, growthBenchmark, outboundBenchmark, backupBenchmark, uploadBenchmark];

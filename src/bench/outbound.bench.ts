@@ -11,7 +11,7 @@ import type { Benchmark, BenchmarkResult } from './benchmark';
 import { DatabaseOperationProfiler } from './database-operation-profiler';
 import { startBenchService } from './bench-service';
 
-const COMPANY = 'bench-company';
+export const COMPANY = 'bench-company';
 const SENDERS = ['+14155550199', '+14155550198', '+14155550197', '+14155550196'];
 
 interface Scenario {
@@ -144,7 +144,7 @@ async function runScenario(scenario: Scenario, backend: BenchBackend, log: (line
   }
 }
 
-async function connectIntegration(emulator: TwilioEmulator, apiUrl: string, headers: Record<string, string>, rate: number, sender: string): Promise<string> {
+export async function connectIntegration(emulator: TwilioEmulator, apiUrl: string, headers: Record<string, string>, rate: number, sender: string): Promise<string> {
   const account = emulator.state.createAccount('zapdesk outbound bench', null);
   emulator.state.ownNumber(account.sid, sender);
   const created = await fetch(`${apiUrl}/integrations`, {
@@ -160,7 +160,7 @@ async function connectIntegration(emulator: TwilioEmulator, apiUrl: string, head
 }
 
 /** Tickets whose customers wrote just now (inside the 24-hour window), stored directly. */
-async function openTickets(service: RunningService, integrationId: string, count: number, numberIndex: number): Promise<string[]> {
+export async function openTickets(service: RunningService, integrationId: string, count: number, numberIndex: number): Promise<string[]> {
   const tickets = service.container.get<TicketRepository>(TOKENS.TicketRepository);
   const ids: string[] = [];
   for (let i = 0; i < count; i += 1) {

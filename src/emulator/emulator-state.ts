@@ -136,6 +136,19 @@ export interface SentMessageLog {
   readonly receivedAt: number;
 }
 
+/** One MediaUrl the emulator fetched for an outbound message, as Twilio does when the message is created. */
+export interface FetchedMediaLog {
+  readonly messageSid: string;
+  readonly url: string;
+  /** HTTP status, or null when the request failed (network, timeout). */
+  readonly status: number | null;
+  readonly contentType: string | null;
+  readonly bytes: number;
+  /** SHA-256 (hex) of the body. */
+  readonly sha256: string;
+  readonly at: number;
+}
+
 /** One webhook the emulator POSTed (inbound message or status callback). */
 export interface WebhookLog {
   readonly kind: 'inbound' | 'status';
@@ -223,6 +236,7 @@ export class EmulatorState {
   readonly messages = new Map<string, MessageRecord>();
   readonly media = new Map<string, MediaRecord>();
   readonly sentMessages: SentMessageLog[] = [];
+  readonly fetchedMedia: FetchedMediaLog[] = [];
   readonly webhooks: WebhookLog[] = [];
   readonly requests: RequestLog[] = [];
   /** CDN links by token; the media route redirects to them. */

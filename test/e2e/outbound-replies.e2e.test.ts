@@ -88,7 +88,7 @@ describe('POST /tickets/:id/messages', () => {
       {},
       { body: '' },
       { body: '   ' },
-      { body: 'x'.repeat(1601) },
+      { body: 'x'.repeat(16_001) },
       { body: 'hi', contentSid: TEMPLATE_SID },
       { contentSid: 'HX123' },
       { contentSid: TEMPLATE_SID, contentVariables: { '1': 2 } },
@@ -105,15 +105,17 @@ describe('POST /tickets/:id/messages', () => {
     expect(await db().collection('messages').countDocuments({})).toBe(before);
   });
 
-  it('accepts a body up to Twilio\'s 1600-character limit, and Twilio sends it; a longer one is refused up front, not failed later', async () => {
+  it('sends a body up to Twilio\'s 1600-character limit as one message, and a longer one as several (never one Twilio would refuse)', async () => {
     const ticket = await customerWrites(t, acme, '+5511970000007');
     const longest = await reply(t, ticket, { body: 'x'.repeat(1600) });
     expect(longest.status).toBe(202);
     await messageBecomes(t, longest.body.id, (m) => m.status === 'sent');
     expect(sendsTo(t, ticket.contact).map((call) => call.body?.length)).toEqual([1600]);
-    const tooLong = await reply(t, ticket, { body: 'x'.repeat(1601) });
-    expect(tooLong.status).toBe(400);
-    expect(JSON.stringify(tooLong.body.error.details)).toMatch(/at most 1600 characters \(Twilio's limit for one message\)/);
+    const longer = await reply(t, ticket, { body: 'y'.repeat(1601) });
+    expect(longer.status).toBe(202);
+    expect(longer.body.parts.map((part: { body: string }) => part.body.length)).toEqual([1600, 1]);
+    await messageBecomes(t, `${longer.body.id}-02`, (m) => m.status === 'sent');
+    expect(sendsTo(t, ticket.contact).map((call) => call.body?.length)).toEqual([1600, 1600, 1]);
   });
 
   it('answers 404 for another company\'s ticket or an unknown one, 401 without a token, and lets admins reply', async () => {

@@ -8,6 +8,7 @@ import { credentialsOf, describeTwilioFailure } from '../integration/integration
 import { notifySenderOfFailedMessage } from '../message/message-failure-alerts';
 import { describeMessageError } from '../message/twilio-error-codes';
 import { DeliveryCandidate, DeliveryOutbox, isDue } from '../ports/delivery-outbox.port';
+import { MediaUrlSigner, attachmentIdOf } from '../ports/media-url-signer.port';
 import { SecretCipher } from '../ports/secret-cipher.port';
 import { SendMetrics } from '../ports/send-metrics.port';
 import { SendRateLimiter } from '../ports/send-rate-limiter.port';
@@ -38,6 +39,8 @@ export interface DeliveryProcessorDeps extends SideEffectDeps {
   readonly random: () => number;
   readonly hooks?: DeliveryHooks;
   readonly metrics?: SendMetrics;
+  /** Signs the public URLs Twilio fetches outbound attachments from. */
+  readonly mediaUrls?: MediaUrlSigner;
   readonly warn?: (message: string, context?: Record<string, unknown>) => void;
 }
 
@@ -277,7 +280,14 @@ export class DeliveryProcessor {
     const statusCallback = `${this.deps.config.apiUrl}${STATUS_CALLBACK_PATH}?messageId=${encodeURIComponent(message.id)}${attempt}`;
     const common = { from: route.from, to: route.ticket.contact.whatsappNumber, statusCallback };
     const template = message.template;
-    return template ? { ...common, contentSid: template.contentSid, contentVariables: { ...template.contentVariables } } : { ...common, body: message.body };
+    if (template) return { ...common, contentSid: template.contentSid, contentVariables: { ...template.contentVariables } };
+    const mediaUrl = message.media.map((item) => {
+      const attachmentId = attachmentIdOf(item.url);
+      if (attachmentId === null || !this.deps.mediaUrls) throw new Error('an outbound media item must be a stored attachment');
+      // Signed at each attempt: a retry days later still hands Twilio a valid URL.
+      return this.deps.mediaUrls.publicUrl(attachmentId);
+    });
+    return mediaUrl.length > 0 ? { ...common, body: message.body, mediaUrl } : { ...common, body: message.body };
   }
 
   private async ignoringConcurrency(write: () => Promise<void>): Promise<void> {

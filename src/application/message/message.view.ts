@@ -23,6 +23,21 @@ export interface MessageView {
   readonly senderUserId: string | null;
   readonly createdAt: Date;
   readonly updatedAt: Date;
+  /** A reply sent as several WhatsApp messages (long text, attachments): each one, in order. Absent otherwise. */
+  readonly parts?: readonly ReplyPartView[];
+}
+
+/** One WhatsApp message of a reply of several (see `reply.view.ts`). */
+export interface ReplyPartView {
+  readonly id: string;
+  readonly part: number;
+  readonly body: string;
+  readonly media: MessageView['media'];
+  readonly twilioSid: string | null;
+  readonly status: MessageStatus;
+  readonly error: MessageError | null;
+  readonly attempts: number;
+  readonly updatedAt: Date;
 }
 
 export function toMessageView(message: Message): MessageView {

@@ -21,4 +21,6 @@ export const TOKENS = {
   SendRateLimiter: Symbol('SendRateLimiter'),
   DeliveryTrigger: Symbol('DeliveryTrigger'),
   EventLog: Symbol('EventLog'),
+  AttachmentStore: Symbol('AttachmentStore'),
+  MediaUrlSigner: Symbol('MediaUrlSigner'),
 } as const;

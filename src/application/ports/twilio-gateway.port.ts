@@ -106,6 +106,8 @@ export interface OutboundMessageRequest {
   readonly body?: string;
   readonly contentSid?: string;
   readonly contentVariables?: Record<string, string>;
+  /** Public URLs Twilio fetches the media from (WhatsApp: one per message; `body` is its caption). */
+  readonly mediaUrl?: readonly string[];
   readonly statusCallback: string;
 }
 

@@ -1,5 +1,8 @@
 import { IntegrationRepository } from '../../domain/integration/integration.repository';
+import { Message } from '../../domain/message/message';
+import { MessageRepository } from '../../domain/message/message.repository';
 import { DomainEvent } from '../../domain/shared/domain-event';
+import { loadReplyParts, toReplyView } from '../message/reply.view';
 import { toIntegrationView } from '../integration/integration.view';
 import { DomainEventPublisher } from '../ports/domain-event-publisher.port';
 import { EventLog } from '../ports/event-log.port';
@@ -17,6 +20,8 @@ export class RealtimeDomainEventPublisher implements DomainEventPublisher {
     private readonly log: EventLog,
     private readonly integrations: IntegrationRepository,
     private readonly forward: DomainEventPublisher,
+    /** Reads the other parts of a reply of several messages; without it, a part is shown alone. */
+    private readonly messages?: MessageRepository,
   ) {}
 
   async publishAll(events: readonly DomainEvent[]): Promise<void> {
@@ -24,6 +29,9 @@ export class RealtimeDomainEventPublisher implements DomainEventPublisher {
     const entries = await toRealtimeEvents(planRealtimeEvents(events), async (companyId, id) => {
       const integration = await this.integrations.findById(companyId, id);
       return integration ? toIntegrationView(integration) : null;
+    }, async (part) => {
+      const message = Message.restore(part);
+      return toReplyView(this.messages ? await loadReplyParts(this.messages, part.companyId, message) : [message]);
     });
     await this.log.append(entries);
     await this.forward.publishAll(events);

@@ -7,7 +7,7 @@ import { Ticket } from '../../domain/ticket/ticket';
 import { TicketEvent } from '../../domain/ticket/ticket-events';
 import { TicketSnapshot } from '../../domain/ticket/ticket-snapshot';
 import { IntegrationView } from '../integration/integration.view';
-import { toMessageView } from '../message/message.view';
+import { MessageView, toMessageView } from '../message/message.view';
 import type { NotificationView } from '../ports/notification.port';
 import { toTicketView } from '../ticket/ticket.view';
 import { RealtimeEvent } from './realtime-event';
@@ -35,7 +35,9 @@ export function planRealtimeEvents(events: readonly DomainEvent[]): PlannedRealt
 }
 
 function keyOf(event: DomainEvent): string {
-  return `${event.name.split('.')[0]}:${event.companyId}:${event.aggregateId}`;
+  // The parts of a reply of several messages are one entry for clients: one event per reply.
+  const snapshot = (event as { readonly snapshot?: { readonly reply?: { readonly replyId: string } | null } }).snapshot;
+  return `${event.name.split('.')[0]}:${event.companyId}:${snapshot?.reply?.replyId ?? event.aggregateId}`;
 }
 
 function planOne(event: KnownEvent, earlier: PlannedRealtimeEvent | undefined): PlannedRealtimeEvent | null {
@@ -68,8 +70,15 @@ function planOne(event: KnownEvent, earlier: PlannedRealtimeEvent | undefined): 
 /** Integration events carry no snapshot (the aggregate holds the encrypted token): it is reloaded. */
 export type IntegrationViewLoader = (companyId: string, id: string) => Promise<IntegrationView | null>;
 
+/** The view of the whole reply a part of several belongs to (its parts are separate messages). */
+export type ReplyViewLoader = (part: MessageSnapshot) => Promise<MessageView>;
+
 /** The read-model payloads of planned events; a removed (or vanished) integration is `{id, companyId, removed: true}`. */
-export async function toRealtimeEvents(planned: readonly PlannedRealtimeEvent[], loadIntegration: IntegrationViewLoader): Promise<RealtimeEvent[]> {
+export async function toRealtimeEvents(
+  planned: readonly PlannedRealtimeEvent[],
+  loadIntegration: IntegrationViewLoader,
+  loadReply: ReplyViewLoader = async (part) => toMessageView(Message.restore(part)),
+): Promise<RealtimeEvent[]> {
   const out: RealtimeEvent[] = [];
   for (const plan of planned) {
     switch (plan.kind) {
@@ -77,7 +86,13 @@ export async function toRealtimeEvents(planned: readonly PlannedRealtimeEvent[],
         out.push(everyone(plan.snapshot.companyId, plan.created ? 'ticket.created' : 'ticket.updated', toTicketView(Ticket.restore(plan.snapshot))));
         break;
       case 'message':
-        out.push(everyone(plan.snapshot.companyId, plan.created ? 'message.created' : 'message.updated', toMessageView(Message.restore(plan.snapshot))));
+        out.push(
+          everyone(
+            plan.snapshot.companyId,
+            plan.created ? 'message.created' : 'message.updated',
+            plan.snapshot.reply ? await loadReply(plan.snapshot) : toMessageView(Message.restore(plan.snapshot)),
+          ),
+        );
         break;
       case 'integration': {
         const view = plan.removed ? null : await loadIntegration(plan.companyId, plan.id);

@@ -27,6 +27,18 @@ export interface MessageError {
   readonly message: string;
 }
 
+/**
+ * An outbound message that is one part of a longer reply (a long text split at 1,600
+ * characters, or one attachment per WhatsApp message): the reply is its part 1 (whose id is
+ * the reply's id), the other parts are messages of their own, each one Twilio message.
+ */
+export interface ReplyPart {
+  readonly replyId: string;
+  /** 1-based position in the reply: part k+1 goes out only after part k was accepted. */
+  readonly part: number;
+  readonly parts: number;
+}
+
 export interface MessageSnapshot {
   readonly id: string;
   readonly companyId: string;
@@ -47,6 +59,8 @@ export interface MessageSnapshot {
   readonly nextAttemptAt: Date | null;
   /** Outbound: when the latest delivery attempt started (reconciliation looks for sends after it). */
   readonly lastAttemptAt: Date | null;
+  /** Outbound: its place in a reply of several messages; null for a reply of one message. */
+  readonly reply: ReplyPart | null;
   readonly createdAt: Date;
   readonly updatedAt: Date;
   readonly version: number;

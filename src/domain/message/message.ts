@@ -3,9 +3,9 @@ import { assertCompanyId } from '../shared/company-id';
 import { DomainError, InvalidTransitionError, InvalidValueError } from '../shared/domain-error';
 import { MessageStatus, OutboundStatus, isFailure, isForwardMove } from './delivery-status';
 import { MessageEvent } from './message-events';
-import { InboundExtras, MediaItem, MessageError, MessageSnapshot, TemplateContent } from './message-snapshot';
+import { InboundExtras, MediaItem, MessageError, MessageSnapshot, ReplyPart, TemplateContent } from './message-snapshot';
 
-export type { InboundExtras, MediaItem, MessageError, MessageSnapshot, TemplateContent } from './message-snapshot';
+export type { InboundExtras, MediaItem, MessageError, MessageSnapshot, ReplyPart, TemplateContent } from './message-snapshot';
 
 /**
  * The longest reply body Zapdesk accepts: Twilio's limit for the `Body` of one outgoing
@@ -49,6 +49,7 @@ export class Message extends AggregateRoot<MessageEvent> {
       senderUserId: null,
       nextAttemptAt: null,
       lastAttemptAt: null,
+      reply: null,
       createdAt: input.now,
       updatedAt: input.now,
       version: 0,
@@ -66,14 +67,21 @@ export class Message extends AggregateRoot<MessageEvent> {
     senderUserId: string;
     body?: string | null;
     template?: TemplateContent | null;
+    /** Outbound attachments (one per WhatsApp message: Twilio sends several as several messages). */
+    media?: readonly MediaItem[];
+    reply?: ReplyPart | null;
     now: Date;
   }): Message {
     const body = input.body ?? '';
     const template = input.template ?? null;
+    const media = input.media ?? [];
+    if (media.length > 1) throw new InvalidValueError('media', 'one attachment per WhatsApp message');
     if (template === null) {
-      if (body.trim().length === 0) throw new InvalidValueError('body', 'must not be empty');
+      if (body.trim().length === 0 && media.length === 0) throw new InvalidValueError('body', 'must not be empty');
       if (body.length > MAX_BODY_LENGTH) throw new InvalidValueError('body', BODY_TOO_LONG);
     }
+    const reply = input.reply ?? null;
+    if (reply && (!Number.isInteger(reply.part) || reply.part < 1 || reply.part > reply.parts)) throw new InvalidValueError('reply', 'part out of range');
     const message = new Message({
       id: input.id,
       companyId: assertCompanyId(input.companyId),
@@ -81,7 +89,7 @@ export class Message extends AggregateRoot<MessageEvent> {
       integrationId: input.integrationId,
       direction: 'outbound',
       body,
-      media: [],
+      media,
       template,
       extras: null,
       twilioSid: null,
@@ -91,6 +99,7 @@ export class Message extends AggregateRoot<MessageEvent> {
       senderUserId: input.senderUserId,
       nextAttemptAt: input.now,
       lastAttemptAt: null,
+      reply,
       createdAt: input.now,
       updatedAt: input.now,
       version: 0,
@@ -144,6 +153,12 @@ export class Message extends AggregateRoot<MessageEvent> {
   }
   get lastAttemptAt(): Date | null {
     return this.state.lastAttemptAt;
+  }
+  get reply(): ReplyPart | null {
+    return this.state.reply;
+  }
+  get media(): readonly MediaItem[] {
+    return this.state.media;
   }
 
   /** A worker took the message and is about to call Twilio. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { issueCdnLink } from '../emulator-cdn';
 import { TwilioApiError, notFoundError, page2010, type EmulatorResponse } from '../emulator-http';
 import { newSid, parseWhatsAppAddress, rfc2822 } from '../emulator-ids';
@@ -51,7 +52,44 @@ function renderTemplate(contentSid: string, variables: string | null): string {
   return values.length === 0 ? `[template ${contentSid}]` : `[template ${contentSid}] ${values.join(' | ')}`;
 }
 
-function createMessage(req: RouteRequest, ctx: EmulatorContext): EmulatorResponse {
+/** WhatsApp's media limit at Twilio; a larger file fails the message like a failed download. */
+const WHATSAPP_MEDIA_LIMIT = 16 * 1024 * 1024;
+const MEDIA_FETCH_TIMEOUT_MS = 10_000;
+/** Twilio's WhatsApp error when a MediaUrl cannot be downloaded (11200 is the generic HTTP retrieval failure). */
+const MEDIA_DOWNLOAD_FAILED = 63019;
+
+/**
+ * Fetches each MediaUrl as Twilio does when a message is created (no credentials, following
+ * redirects), records what came back, and tells whether every fetch worked.
+ */
+async function fetchMedia(ctx: EmulatorContext, messageSid: string, urls: readonly string[]): Promise<boolean> {
+  let allFetched = true;
+  for (const url of urls) {
+    const hash = createHash('sha256');
+    let bytes = 0;
+    let status: number | null = null;
+    let contentType: string | null = null;
+    try {
+      const response = await fetch(url, { redirect: 'follow', signal: AbortSignal.timeout(MEDIA_FETCH_TIMEOUT_MS) });
+      status = response.status;
+      contentType = response.headers.get('content-type');
+      if (response.body) {
+        for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+          bytes += chunk.length;
+          hash.update(chunk);
+          if (bytes > WHATSAPP_MEDIA_LIMIT) break;
+        }
+      }
+    } catch {
+      status = null;
+    }
+    ctx.state.fetchedMedia.push({ messageSid, url, status, contentType, bytes, sha256: hash.digest('hex'), at: Date.now() });
+    if (status === null || status < 200 || status >= 300 || bytes > WHATSAPP_MEDIA_LIMIT) allFetched = false;
+  }
+  return allFetched;
+}
+
+async function createMessage(req: RouteRequest, ctx: EmulatorContext): Promise<EmulatorResponse> {
   const { form } = req;
   const to = form.get('To');
   const from = form.get('From');
@@ -117,7 +155,8 @@ function createMessage(req: RouteRequest, ctx: EmulatorContext): EmulatorRespons
   });
   const payer = ctx.state.payerOf(message.accountSid);
   if (payer !== undefined) payer.balance -= 0.005;
-  ctx.lifecycle.onCreated(message, req.fault?.asyncErrorCode ?? markedFailure(ctx, message));
+  const mediaFetched = numMedia === 0 || (await fetchMedia(ctx, message.sid, form.getAll('MediaUrl')));
+  ctx.lifecycle.onCreated(message, req.fault?.asyncErrorCode ?? (mediaFetched ? markedFailure(ctx, message) : MEDIA_DOWNLOAD_FAILED));
   return { status: 201, json: messageJson(message) };
 }
 

@@ -219,9 +219,10 @@ export class TwilioSdkGateway implements TwilioGateway {
       if (request.contentSid !== undefined) {
         params.contentSid = request.contentSid;
         if (request.contentVariables !== undefined) params.contentVariables = JSON.stringify(request.contentVariables);
-      } else if (request.body !== undefined) {
+      } else if (request.body !== undefined && request.body !== '') {
         params.body = request.body;
       }
+      if (request.mediaUrl !== undefined && request.mediaUrl.length > 0) params.mediaUrl = [...request.mediaUrl];
       const message = await client.messages.create(params);
       return { sid: message.sid, status: message.status, dateCreated: asDate(message.dateCreated) };
     });

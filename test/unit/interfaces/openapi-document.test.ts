@@ -80,7 +80,9 @@ describe('the OpenAPI document', () => {
       if (route.takesQuery) expect({ route: key(route), query: params.some((p) => p.in === 'query') }).toEqual({ route: key(route), query: true });
       if (route.takesBody) {
         const content = Object.values(op.requestBody?.content ?? {});
-        expect({ route: key(route), schemas: content.filter((c) => c.schema !== undefined).length }).toEqual({ route: key(route), schemas: 1 });
+        // One schema per media type taken (JSON, and multipart/form-data where files go too).
+        expect({ route: key(route), schemas: content.filter((c) => c.schema !== undefined).length }).toEqual({ route: key(route), schemas: content.length });
+        expect(content.length).toBeGreaterThanOrEqual(1);
       }
     }
   });
@@ -91,7 +93,7 @@ describe('the OpenAPI document', () => {
       const statuses = Object.keys(op.responses);
       expect(statuses.some((s) => s.startsWith('2'))).toBe(true);
       expect(statuses).toContain('500');
-      // Bearer routes refuse with 401/403; public ones (health, readiness, metrics) and Twilio's webhooks do not.
+      // Bearer routes refuse with 401/403; public ones (health, readiness, metrics, the signed media URLs Twilio downloads) and Twilio's webhooks do not.
       const documented = API_ROUTES.find((r) => r.method === route.method && r.path === route.path);
       if (documented?.auth === 'bearer') {
         expect({ route: key(route), statuses }).toEqual({ route: key(route), statuses: expect.arrayContaining(['401', '403']) });
@@ -170,7 +172,7 @@ describe('the OpenAPI document', () => {
     const create = operation('post', '/integrations')!.requestBody!.content['application/json']!;
     expect(Object.values(create.examples!).map((e) => (e.value as { mode: string }).mode).sort()).toEqual(['existing', 'provision']);
     const reply = operation('post', '/tickets/{id}/messages')!.requestBody!.content['application/json']!;
-    expect(Object.values(reply.examples!).map((e) => Object.keys(e.value as object)[0]).sort()).toEqual(['body', 'contentSid']);
+    expect(Object.values(reply.examples!).map((e) => Object.keys(e.value as object)[0]).sort()).toEqual(['attachments', 'body', 'contentSid']);
   });
 
   it('uses one list envelope, {items, nextCursor}, for every list', () => {

@@ -48,6 +48,7 @@ export const deliveryModule: CoreModule = {
           sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
           random: Math.random,
           warn: deps.warn,
+          mediaUrls: c.get(TOKENS.MediaUrlSigner),
           ...(deps.deliveryHooks ? { hooks: deps.deliveryHooks } : {}),
           ...(deps.sendMetrics ? { metrics: deps.sendMetrics } : {}),
         }),

@@ -50,7 +50,7 @@ export const realtimeModule: CoreModule = {
     // Detached in-process listeners (Nest's EventBus) get the events after the durable append.
     c.bind(LocalDomainEventPublisher).toConstantValue(new LocalDomainEventPublisher(deps.reportError));
     c.bind(RealtimeDomainEventPublisher).toDynamicValue(
-      () => new RealtimeDomainEventPublisher(c.get(TOKENS.EventLog), c.get(TOKENS.IntegrationRepository), c.get(LocalDomainEventPublisher)),
+      () => new RealtimeDomainEventPublisher(c.get(TOKENS.EventLog), c.get(TOKENS.IntegrationRepository), c.get(LocalDomainEventPublisher), c.get(TOKENS.MessageRepository)),
     );
     c.bind(RealtimeNotificationStore).toDynamicValue(() => new RealtimeNotificationStore(new MongooseNotificationStore(deps.connection), c.get(TOKENS.EventLog)));
     c.bind(EventLogTailer).toDynamicValue(

@@ -34,7 +34,7 @@ export const ticketsModule: CoreModule = {
     );
     c.bind(GetMessageMediaHandler).toDynamicValue(
       () =>
-        new GetMessageMediaHandler(c.get(TOKENS.MessageRepository), c.get(TOKENS.IntegrationRepository), c.get(TOKENS.SecretCipher), c.get(TOKENS.TwilioGateway)),
+        new GetMessageMediaHandler(c.get(TOKENS.MessageRepository), c.get(TOKENS.IntegrationRepository), c.get(TOKENS.SecretCipher), c.get(TOKENS.TwilioGateway), c.get(TOKENS.AttachmentStore)),
     );
   },
 };

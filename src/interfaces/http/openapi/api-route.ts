@@ -40,7 +40,14 @@ export interface ApiRoute {
     readonly params?: ZodObjectLike;
     readonly query?: ZodObjectLike;
     readonly headers?: ZodObjectLike;
-    readonly body?: { readonly contentType: string; readonly schema: z.ZodType; readonly description?: string; readonly examples: Record<string, NamedExample> };
+    readonly body?: {
+      readonly contentType: string;
+      readonly schema: z.ZodType;
+      readonly description?: string;
+      readonly examples: Record<string, NamedExample>;
+      /** Other media types the route takes (e.g. `multipart/form-data` files), documented only: the controller reads them itself. */
+      readonly alternatives?: ReadonlyArray<{ readonly contentType: string; readonly schema: z.ZodType }>;
+    };
   };
   /** Success and route-specific refusals; the usual ones (400, 401, 403, 404, 500) are added. */
   readonly responses: Readonly<Record<number, ApiResponse>>;
@@ -144,7 +151,10 @@ export function registerRoute(registry: OpenAPIRegistry, route: ApiRoute): void 
             body: {
               required: true,
               ...(request.body.description ? { description: request.body.description } : {}),
-              content: { [request.body.contentType]: { schema: request.body.schema, examples: request.body.examples } },
+              content: {
+                [request.body.contentType]: { schema: request.body.schema, examples: request.body.examples },
+                ...Object.fromEntries((request.body.alternatives ?? []).map((alternative) => [alternative.contentType, { schema: alternative.schema }])),
+              },
             },
           }
         : {}),

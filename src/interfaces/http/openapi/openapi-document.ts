@@ -1,4 +1,5 @@
 import { OpenAPIRegistry, OpenApiGeneratorV3 } from '@asteasolutions/zod-to-openapi';
+import { ATTACHMENT_ROUTES } from '../attachments/attachments.routes';
 import { EVENT_ROUTES } from '../events/events.routes';
 import { HEALTH_ROUTES } from '../health.routes';
 import { INTEGRATION_OPERATION_ROUTES } from '../integrations/integration-operations.routes';
@@ -18,6 +19,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...INTEGRATION_OPERATION_ROUTES,
   ...TICKET_ROUTES,
   ...REPLY_ROUTES,
+  ...ATTACHMENT_ROUTES,
   ...EVENT_ROUTES,
   ...NOTIFICATION_ROUTES,
   ...TWILIO_WEBHOOK_ROUTES,

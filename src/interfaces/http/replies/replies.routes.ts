@@ -1,6 +1,7 @@
 import { ApiRoute, errorResponse, notFound } from '../openapi/api-route';
 import { EXAMPLE, idParams } from '../openapi/common.schemas';
 import { messageJson } from '../tickets/ticket.schemas';
+import { ATTACHMENT_RULES_TEXT, replyWithFilesForm } from '../attachments/attachment.schemas';
 import { sendMessageBody } from './reply.schemas';
 
 /** Agents' replies: answered 202 with the message `queued`; delivery follows as `message.updated` events. */
@@ -12,7 +13,11 @@ export const REPLY_ROUTES: readonly ApiRoute[] = [
     operationId: 'sendReply',
     summary: 'Reply on a ticket',
     description:
-      "Free-form text within 24 hours of the customer's last message, or a WhatsApp template (Twilio Content API) at any time. Answered 202 with the message `queued`; delivery happens in the background and its progress arrives as `message.updated` events (sent → delivered → read, or failed with `error`).",
+      "Free-form text or files within 24 hours of the customer's last message, or a WhatsApp template (Twilio Content API) at any time. Answered 202 with the message `queued`; delivery happens in the background and its progress arrives as `message.updated` events (sent → delivered → read, or failed with `error`).\n\n" +
+      "**Replies of several WhatsApp messages.** A text over 1,600 characters (Twilio's limit for one message) is split at paragraph, else sentence, else word boundaries into at most 10 messages; files go one per message (WhatsApp carries one media each), the caption on the first. Each message goes out only after the previous one was accepted by Twilio. The reply is one entry (one id) whose `status` is its slowest message's, with `parts` listing each message's SID, status and attempts; a retry resends its failed parts only.\n\n" +
+      "**Files.** Either `multipart/form-data` with `files` (1–10) and an optional `caption`, or JSON `{\"attachments\": [ids], \"caption\"?}` naming files uploaded first with `POST /tickets/{id}/attachments`. " +
+      ATTACHMENT_RULES_TEXT +
+      ' Twilio downloads each file from a signed, expiring URL under API_URL (`GET /media/{id}/{expires}/{signature}`).',
     auth: 'bearer',
     roles: ['admin', 'agent'],
     request: {
@@ -23,14 +28,16 @@ export const REPLY_ROUTES: readonly ApiRoute[] = [
         examples: {
           text: { summary: 'Free-form text', value: { body: 'Olá Ana! Vou verificar o seu pedido agora.' } },
           template: { summary: 'A WhatsApp template', value: { contentSid: 'HX0123456789abcdef0123456789abcdef', contentVariables: { '1': 'Ana' } } },
+          attachments: { summary: 'Files uploaded first, with a caption', value: { attachments: ['6650f2e4a1b2c3d4e5f60801'], caption: 'Segue a nota fiscal' } },
         },
+        alternatives: [{ contentType: 'multipart/form-data', schema: replyWithFilesForm }],
       },
     },
     responses: {
-      202: { description: 'Accepted: the message, `queued`.', schema: messageJson },
+      202: { description: 'Accepted: the message (the reply), `queued`.', schema: messageJson },
       404: notFound('ticket', EXAMPLE.ticketId),
       400: errorResponse(
-        "Invalid input (`VALIDATION.INVALID_REQUEST`), or a template send that cannot work: the `contentSid` is not a template of the number's Twilio account (`TEMPLATE.NOT_FOUND`), a variable it needs is missing or blank (`TEMPLATE.MISSING_VARIABLE`, one detail per variable) or it has no such variable (`TEMPLATE.UNKNOWN_VARIABLE`). See `GET /integrations/{id}/templates`.",
+        "Invalid input (`VALIDATION.INVALID_REQUEST`; `VALIDATION.INVALID_VALUE` for a text that would take more than 10 messages, more than 10 files, a file type WhatsApp does not take or a file over its limit, 5 MB images and 16 MB others, nothing stored), or a template send that cannot work: the `contentSid` is not a template of the number's Twilio account (`TEMPLATE.NOT_FOUND`), a variable it needs is missing or blank (`TEMPLATE.MISSING_VARIABLE`, one detail per variable) or it has no such variable (`TEMPLATE.UNKNOWN_VARIABLE`). See `GET /integrations/{id}/templates`.",
         'TEMPLATE.MISSING_VARIABLE',
         'template "order_shipped" (HX0123456789abcdef0123456789abcdef) needs contentVariables "2"',
       ),
@@ -57,7 +64,8 @@ export const REPLY_ROUTES: readonly ApiRoute[] = [
     tag: 'replies',
     operationId: 'retryMessage',
     summary: 'Send a failed reply again',
-    description: 'Only `failed`/`undelivered` outbound messages: back to `queued` with a fresh attempt budget.',
+    description:
+      'Only `failed`/`undelivered` outbound messages: back to `queued` with a fresh attempt budget. For a reply of several messages, only its failed parts are sent again.',
     auth: 'bearer',
     roles: ['admin', 'agent'],
     request: { params: idParams('The message.', EXAMPLE.messageId) },

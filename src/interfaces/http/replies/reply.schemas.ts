@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { BODY_TOO_LONG, MAX_BODY_LENGTH } from '../../../domain/message/message';
+import { MAX_BODY_LENGTH } from '../../../domain/message/message';
+import { MAX_CAPTION_LENGTH, MAX_REPLY_PARTS } from '../../../domain/message/reply';
+import { NotFoundError } from '../../../domain/shared/domain-error';
+
+/** A longer text could never fit in MAX_REPLY_PARTS messages; the exact part count is the domain's check. */
+const MAX_REPLY_LENGTH = MAX_BODY_LENGTH * MAX_REPLY_PARTS;
 
 const MAX_TEMPLATE_VARIABLES = 100;
 const MAX_VARIABLE_LENGTH = 1024;
@@ -32,9 +37,12 @@ export const sendMessageBody = z.union(
       .strictObject({
         body: z
           .string()
-          .max(MAX_BODY_LENGTH, BODY_TOO_LONG)
+          .max(MAX_REPLY_LENGTH, `must be at most ${MAX_REPLY_LENGTH} characters (${MAX_REPLY_PARTS} WhatsApp messages of ${MAX_BODY_LENGTH})`)
           .refine((text) => text.trim().length > 0, 'must not be empty')
-          .meta({ description: `The reply text, up to ${MAX_BODY_LENGTH} characters.`, example: 'Olá Ana! Vou verificar o seu pedido agora.' }),
+          .meta({
+            description: `The reply text. Past ${MAX_BODY_LENGTH} characters (Twilio's limit for one message) it is sent as several WhatsApp messages, split at paragraph, else sentence, else word boundaries, in order, shown as one reply; at most ${MAX_REPLY_PARTS} messages (else 400).`,
+            example: 'Olá Ana! Vou verificar o seu pedido agora.',
+          }),
       })
       .meta({ id: 'FreeFormReply', description: "Free-form text: allowed within 24 hours of the customer's last message (else 422)." }),
     z
@@ -46,8 +54,34 @@ export const sendMessageBody = z.union(
         contentVariables: contentVariables.optional().meta({ description: "The template's variables, as an object or as its JSON text.", example: { '1': 'Ana' } }),
       })
       .meta({ id: 'TemplateReply', description: 'A WhatsApp template: allowed at any time, the only way to write outside the 24-hour window.' }),
+    z
+      .strictObject({
+        attachments: z
+          .array(z.string().regex(/^[0-9a-f]{24}$/, 'must be an attachment id'))
+          .min(1)
+          .max(MAX_REPLY_PARTS)
+          .meta({ description: `Ids of files uploaded first with \`POST /tickets/{id}/attachments\` (1–${MAX_REPLY_PARTS}): one WhatsApp message each, in this order.`, example: ['6650f2e4a1b2c3d4e5f60801'] }),
+        caption: z
+          .string()
+          .max(MAX_CAPTION_LENGTH)
+          .optional()
+          .meta({ description: `Shown under the first attachment (WhatsApp's caption, at most ${MAX_CAPTION_LENGTH} characters).`, example: 'Segue a nota fiscal' }),
+      })
+      .meta({ id: 'AttachmentReply', description: "Files uploaded first: allowed within 24 hours of the customer's last message (else 422)." }),
   ],
-  { error: 'send {"body": "<text>"} for a free-form reply, or {"contentSid": "HX…", "contentVariables"?: {…}} for a WhatsApp template' },
+  {
+    error:
+      'send {"body": "<text>"} for a free-form reply, {"attachments": ["<id>", …], "caption"?: "<text>"} for files uploaded first, or {"contentSid": "HX…", "contentVariables"?: {…}} for a WhatsApp template',
+  },
 );
 
 export const messageIdParam = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be an id');
+
+/** An id we could never have issued names nothing: 404, like any unknown id. */
+export function idOr404(raw: string, aggregate: string): string {
+  if (!messageIdParam.safeParse(raw).success) throw new NotFoundError(aggregate, raw.slice(0, 64));
+  return raw;
+}
+
+/** The multipart text field of a reply with files. */
+export const CAPTION_FIELD = 'caption';

@@ -119,6 +119,27 @@ export const messageJson = z
     senderUserId: z.string().nullable().meta({ description: 'The agent who sent an outbound message.' }),
     createdAt: instant(),
     updatedAt: instant(),
+    parts: z
+      .array(
+        z
+          .object({
+            id: z.string().meta({ description: 'The id of this WhatsApp message (the first part has the reply\'s id).' }),
+            part: z.number().int().min(1),
+            body: z.string(),
+            media: z.array(z.object({ index: z.number().int().min(0), contentType: z.string(), url: z.string() })),
+            twilioSid: z.string().nullable(),
+            status: z.enum(MESSAGE_STATUSES),
+            error: z.object({ code: z.number().int().nullable(), message: z.string() }).nullable(),
+            attempts: z.number().int().min(0),
+            updatedAt: instant(),
+          })
+          .meta({ id: 'ReplyPart' }),
+      )
+      .optional()
+      .meta({
+        description:
+          'Only on a reply sent as several WhatsApp messages (a text over 1,600 characters, or attachments: one message each): every part with its own SID, status and attempts, in sending order. The reply\'s `status` is its slowest part\'s (failed if any part failed); `body` joins the parts\' texts; retrying the reply resends its failed parts only.',
+      }),
   })
   .meta({ id: 'Message', example: MESSAGE_EXAMPLE });
 

@@ -20,6 +20,8 @@ export interface MessageDocument {
   senderUserId: string | null;
   nextAttemptAt: Date | null;
   lastAttemptAt: Date | null;
+  /** A part of a reply of several messages (absent on messages stored before replies had parts). */
+  reply?: { replyId: string; part: number; parts: number } | null;
   createdAt: Date;
   updatedAt: Date;
   version: number;
@@ -57,6 +59,7 @@ const schema = new Schema<StoredMessageDocument>(
     nextAttemptAt: { type: Date, default: null },
     lastAttemptAt: { type: Date, default: null },
     leaseExpiresAt: { type: Date, default: null },
+    reply: { type: Schema.Types.Mixed, default: null },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
     version: { type: Number, required: true },

@@ -1,5 +1,7 @@
 import { Connection, mongo } from 'mongoose';
 import { MessageView, toMessageView } from '../../../../application/message/message.view';
+import { toReplyView } from '../../../../application/message/reply.view';
+import { replyPartIds } from '../../../../domain/message/reply';
 import { ReadPage, SortKey, TicketReadModel } from '../../../../application/ports/ticket-read-model.port';
 import { TicketView, toTicketView } from '../../../../application/ticket/ticket.view';
 import { TicketListFilter } from '../../../../domain/ticket/ticket.repository';
@@ -41,10 +43,30 @@ export class MongooseTicketReadModel implements TicketReadModel {
   }
 
   async listMessages(companyId: string, ticketId: string, after: SortKey | null, limit: number): Promise<ReadPage<MessageView>> {
-    const query: mongo.Filter<MessageDocument> = { companyId, ticketId };
+    // A reply of several messages is one item: its first part stands for it, the others join it below.
+    const query: mongo.Filter<MessageDocument> = { companyId, ticketId, $nor: [{ 'reply.part': { $gt: 1 } }] };
     if (after) query.$or = [{ createdAt: { $gt: after.at } }, { createdAt: after.at, _id: { $gt: after.id } }];
     const docs = await this.messages.find(query).sort({ createdAt: 1, _id: 1 }).limit(limit + 1).toArray();
-    return pageOf(docs, limit, (doc) => toMessageView(toMessage(doc)), (doc) => ({ at: new Date(doc.createdAt), id: doc._id }));
+    const laterParts = await this.laterPartsOf(companyId, docs.slice(0, limit));
+    return pageOf(
+      docs,
+      limit,
+      (doc) => (doc.reply ? toReplyView([doc, ...(laterParts.get(doc._id) ?? [])].map(toMessage)) : toMessageView(toMessage(doc))),
+      (doc) => ({ at: new Date(doc.createdAt), id: doc._id }),
+    );
+  }
+
+  /** The parts after the first of the page's replies, by `_id` (their ids derive from the reply's), in order. */
+  private async laterPartsOf(companyId: string, firstParts: readonly MessageDocument[]): Promise<Map<string, MessageDocument[]>> {
+    const ids = firstParts.flatMap((doc) => (doc.reply ? replyPartIds(doc.reply.replyId, doc.reply.parts).slice(1) : []));
+    const byReply = new Map<string, MessageDocument[]>();
+    if (ids.length === 0) return byReply;
+    const docs = await this.messages.find({ _id: { $in: ids }, companyId }).sort({ _id: 1 }).toArray();
+    for (const doc of docs) {
+      const replyId = doc.reply?.replyId;
+      if (replyId) byReply.set(replyId, [...(byReply.get(replyId) ?? []), doc]);
+    }
+    return byReply;
   }
 }
 

@@ -1,0 +1,177 @@
+import { randomBytes } from 'node:crypto';
+import { request } from 'node:http';
+import jwt from 'jsonwebtoken';
+import type { RunningService } from '../infrastructure/bootstrap/start-service';
+import { ATTACHMENT_BUCKET } from '../infrastructure/persistence/mongoose/attachments/gridfs-attachment.store';
+import { startTwilioEmulator } from '../emulator/twilio-emulator';
+import { benchBackend, startBenchDatabase } from './bench-database';
+import type { Benchmark, BenchmarkResult } from './benchmark';
+import { startBenchService } from './bench-service';
+import { COMPANY, connectIntegration, openTickets } from './outbound.bench';
+
+const MB = 1024 * 1024;
+/** "A few MB": what one upload may add to the process's resident memory. */
+const RSS_BUDGET_MB = 8;
+const SAMPLE_EVERY_MS = 5;
+
+interface UploadCase {
+  readonly name: string;
+  readonly bytes: number;
+  readonly expectStatus: number;
+}
+
+interface UploadFigures {
+  readonly status: number;
+  readonly seconds: number;
+  readonly baselineRssMb: number;
+  readonly peakRssMb: number;
+  /** Peak of the memory held by Buffers (socket reads, stream chunks) above its level before. */
+  readonly peakBuffersGrowthMb: number;
+  /** Bytes of the file found in GridFS once the request was answered (0 when refused). */
+  readonly storedBytes: number;
+  readonly gridFsChunksAfter: number;
+  readonly gridFsChunksBefore: number;
+  /** Bytes the emulator downloaded from the signed URL (accepted case). */
+  readonly fetchedBytes: number;
+}
+
+/**
+ * `npm run bench -- upload`: a reply with one video streamed as multipart/form-data, measured by
+ * the peak resident memory (RSS) of the process while it is uploaded, stored in GridFS and, when
+ * accepted, downloaded again by the emulator at its signed URL. The client streams the body from
+ * one reused 64 kB buffer, so the growth is the service's. Two uploads: 50 MB (refused at the
+ * 16 MB video limit: nothing stored) and 15 MB (accepted, fetched by Twilio's emulator).
+ */
+export const uploadBenchmark: Benchmark = {
+  name: 'upload',
+  description: 'attachment upload memory: a 50 MB video refused at the 16 MB limit, and a 15 MB video accepted and fetched',
+  async run({ log, args }): Promise<BenchmarkResult> {
+    // The first large upload also grows the process's heaps once (V8 frees socket buffers lazily): measured, then repeated.
+    const cases: UploadCase[] = [
+      { name: '50 MB video (over the 16 MB limit), first', bytes: 50 * MB, expectStatus: 400 },
+      { name: '15 MB video (accepted)', bytes: 15 * MB, expectStatus: 202 },
+      { name: '50 MB video (over the 16 MB limit), again', bytes: 50 * MB, expectStatus: 400 },
+    ];
+    const database = await startBenchDatabase(log, benchBackend(args));
+    const emulator = await startTwilioEmulator({ senderOnlineDelayMs: 0 });
+    let service: RunningService | null = null;
+    const lines: string[] = [];
+    let correct = true;
+    try {
+      const started = await startBenchService({ database, emulator, dbName: `bench_upload_${randomBytes(4).toString('hex')}` });
+      service = started.service;
+      const token = jwt.sign({ sub: 'bench-agent', companyId: COMPANY, role: 'admin' }, started.jwtSecret, { algorithm: 'HS256' });
+      const integrationId = await connectIntegration(emulator, started.apiUrl, { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, 80, '+14155550189');
+      const ticketIds = await openTickets(service, integrationId, cases.length + 1, 7);
+      // Warm-up: the first upload loads code paths and driver buffers that later ones reuse.
+      if ((await upload(started.apiUrl, token, ticketIds[cases.length]!, 2 * MB)) !== 202) throw new Error('the warm-up upload was not accepted');
+      const warmUpDeadline = Date.now() + 60_000;
+      while (emulator.state.fetchedMedia.length === 0 && Date.now() < warmUpDeadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      for (const [index, uploadCase] of cases.entries()) {
+        const figures = await measure(service, emulator.state.fetchedMedia, started.apiUrl, token, ticketIds[index]!, uploadCase);
+        const growth = figures.peakRssMb - figures.baselineRssMb;
+        const refusedClean = uploadCase.expectStatus !== 400 || (figures.storedBytes === 0 && figures.gridFsChunksAfter === figures.gridFsChunksBefore);
+        const acceptedWhole = uploadCase.expectStatus !== 202 || (figures.storedBytes === uploadCase.bytes && figures.fetchedBytes === uploadCase.bytes);
+        const ok = figures.status === uploadCase.expectStatus && refusedClean && acceptedWhole;
+        correct &&= ok;
+        lines.push(
+          `upload ${uploadCase.name}: HTTP ${figures.status} in ${figures.seconds.toFixed(2)} s; RSS ${figures.baselineRssMb.toFixed(1)} MB before, peak ${figures.peakRssMb.toFixed(1)} MB ` +
+            `(+${growth.toFixed(1)} MB; budget ${RSS_BUDGET_MB} MB: ${growth <= RSS_BUDGET_MB ? 'met' : 'MISSED'}); Buffers peak +${figures.peakBuffersGrowthMb.toFixed(1)} MB; ` +
+            `stored ${(figures.storedBytes / MB).toFixed(1)} MB, GridFS chunks ${figures.gridFsChunksBefore} -> ${figures.gridFsChunksAfter}` +
+            `${uploadCase.expectStatus === 202 ? `; fetched by the emulator ${(figures.fetchedBytes / MB).toFixed(1)} MB` : ''}${ok ? '' : ' — INCORRECT'}`,
+        );
+      }
+    } finally {
+      if (service) {
+        await service.connection.dropDatabase().catch(() => undefined);
+        await service.close();
+      }
+      await emulator.close();
+      await database.stop();
+    }
+    return { lines, correct };
+  },
+};
+
+async function measure(
+  service: RunningService,
+  fetched: ReadonlyArray<{ bytes: number; url: string }>,
+  apiUrl: string,
+  token: string,
+  ticketId: string,
+  uploadCase: UploadCase,
+): Promise<UploadFigures> {
+  const db = service.connection.db!;
+  const chunks = db.collection(`${ATTACHMENT_BUCKET}.chunks`);
+  const files = db.collection(`${ATTACHMENT_BUCKET}.files`);
+  const gridFsChunksBefore = await chunks.countDocuments();
+  const filesBefore = await files.countDocuments();
+  const fetchedBefore = fetched.length;
+  (globalThis as { gc?: () => void }).gc?.();
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const before = process.memoryUsage();
+  const baseline = before.rss;
+  let peak = baseline;
+  let peakBuffers = before.arrayBuffers;
+  const sampler = setInterval(() => {
+    const usage = process.memoryUsage();
+    peak = Math.max(peak, usage.rss);
+    peakBuffers = Math.max(peakBuffers, usage.arrayBuffers);
+  }, SAMPLE_EVERY_MS);
+  const startedAt = performance.now();
+  try {
+    const status = await upload(apiUrl, token, ticketId, uploadCase.bytes);
+    const seconds = (performance.now() - startedAt) / 1000;
+    // Accepted: wait for Twilio's (the emulator's) download of the signed URL, part of the same budget.
+    const deadline = Date.now() + 120_000;
+    if (status === 202) while (fetched.length === fetchedBefore && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    peak = Math.max(peak, process.memoryUsage().rss);
+    const newFiles = await files.find({}, { skip: filesBefore }).toArray();
+    return {
+      status,
+      seconds,
+      baselineRssMb: baseline / MB,
+      peakRssMb: peak / MB,
+      peakBuffersGrowthMb: (peakBuffers - before.arrayBuffers) / MB,
+      storedBytes: newFiles.reduce((sum, file) => sum + Number(file.length), 0),
+      gridFsChunksBefore,
+      gridFsChunksAfter: await chunks.countDocuments(),
+      fetchedBytes: fetched.slice(fetchedBefore).reduce((sum, log) => sum + log.bytes, 0),
+    };
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
+/** POSTs a multipart reply with one `video/mp4` of `bytes`, streamed from one reused buffer; resolves with the status. */
+function upload(apiUrl: string, token: string, ticketId: string, bytes: number): Promise<number> {
+  const boundary = `zapdesk-bench-${randomBytes(8).toString('hex')}`;
+  const head = Buffer.from(
+    `--${boundary}\r\nContent-Disposition: form-data; name="caption"\r\n\r\nbench\r\n` +
+      `--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="bench.mp4"\r\nContent-Type: video/mp4\r\n\r\n`,
+  );
+  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+  const block = randomBytes(64 * 1024);
+  return new Promise((resolve, reject) => {
+    const req = request(`${apiUrl}/tickets/${ticketId}/messages`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'Content-Length': head.length + bytes + tail.length },
+    });
+    req.on('response', (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    let sent = 0;
+    const writeMore = (): void => {
+      while (sent < bytes) {
+        const slice = block.subarray(0, Math.min(block.length, bytes - sent));
+        sent += slice.length;
+        if (!req.write(slice)) return void req.once('drain', writeMore);
+      }
+      req.end(tail);
+    };
+    req.write(head);
+    writeMore();
+  });
+}

@@ -1,0 +1,92 @@
+import { Readable } from 'node:stream';
+import { Connection, mongo } from 'mongoose';
+import { AttachmentStore, AttachmentTooLargeError, StoredAttachment } from '../../../../application/ports/attachment-store.port';
+
+/** GridFS bucket `attachments` (collections attachments.files / attachments.chunks). */
+export const ATTACHMENT_BUCKET = 'attachments';
+
+interface AttachmentMetadata {
+  companyId: string;
+  ticketId: string;
+  contentType: string;
+  uploadedBy: string;
+}
+
+/**
+ * Outbound attachments in the database, through the driver's GridFSBucket: bytes go in and
+ * out in 255 kB chunks with back-pressure, so an upload or a download holds a few chunks in
+ * memory whatever the file size. The bytes are counted as they arrive: past the limit the
+ * upload stops and the aborted upload stream deletes the chunks already written (its file
+ * document is only written at the end).
+ */
+export class GridFsAttachmentStore implements AttachmentStore {
+  private readonly bucket: mongo.GridFSBucket;
+
+  constructor(connection: Connection) {
+    this.bucket = new mongo.GridFSBucket(connection.db!, { bucketName: ATTACHMENT_BUCKET });
+  }
+
+  async store(input: Omit<StoredAttachment, 'id' | 'size' | 'uploadedAt'> & { readonly maxBytes: number }, content: Readable): Promise<StoredAttachment> {
+    const metadata: AttachmentMetadata = { companyId: input.companyId, ticketId: input.ticketId, contentType: input.contentType, uploadedBy: input.uploadedBy };
+    const upload = this.bucket.openUploadStream(input.filename, { metadata });
+    let size = 0;
+    try {
+      // One write at a time, each awaited (a write that fills a chunk resolves once that chunk
+      // is inserted): back-pressure, and when the limit is passed no insert is still in flight,
+      // so the abort below deletes every chunk of the file.
+      for await (const chunk of content as AsyncIterable<Buffer>) {
+        size += chunk.length;
+        if (size > input.maxBytes) throw new AttachmentTooLargeError(input.maxBytes);
+        await new Promise<void>((resolve, reject) => upload.write(chunk, (error) => (error ? reject(error) : resolve())));
+      }
+      await new Promise<void>((resolve, reject) => {
+        upload.once('error', reject);
+        upload.end(() => resolve());
+      });
+    } catch (error) {
+      // The chunks written so far go; the file document is only written at the end.
+      await upload.abort().catch(() => undefined);
+      throw error;
+    }
+    const id = (upload.id as mongo.ObjectId).toHexString();
+    return { id, companyId: input.companyId, ticketId: input.ticketId, filename: input.filename, contentType: input.contentType, size, uploadedBy: input.uploadedBy, uploadedAt: new Date() };
+  }
+
+  async find(companyId: string | null, id: string): Promise<StoredAttachment | null> {
+    const objectId = toObjectId(id);
+    if (!objectId) return null;
+    const [file] = await this.bucket.find({ _id: objectId }, { limit: 1 }).toArray();
+    if (!file) return null;
+    const metadata = file.metadata as AttachmentMetadata | undefined;
+    if (!metadata || (companyId !== null && metadata.companyId !== companyId)) return null;
+    return {
+      id,
+      companyId: metadata.companyId,
+      ticketId: metadata.ticketId,
+      filename: file.filename,
+      contentType: metadata.contentType,
+      size: file.length,
+      uploadedBy: metadata.uploadedBy,
+      uploadedAt: file.uploadDate,
+    };
+  }
+
+  openStream(id: string): Readable {
+    const objectId = toObjectId(id);
+    if (!objectId) throw new Error('not an attachment id');
+    return this.bucket.openDownloadStream(objectId);
+  }
+
+  async delete(id: string): Promise<void> {
+    const objectId = toObjectId(id);
+    if (!objectId) return;
+    await this.bucket.delete(objectId).catch((error: unknown) => {
+      // Already gone: nothing to do.
+      if (!(error instanceof mongo.MongoRuntimeError) && !String(error).includes('File not found')) throw error;
+    });
+  }
+}
+
+function toObjectId(id: string): mongo.ObjectId | null {
+  return /^[0-9a-f]{24}$/.test(id) ? new mongo.ObjectId(id) : null;
+}
