@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { startTwilioEmulator, TwilioEmulator } from '../../src/emulator/twilio-emulator';
 import { rotateEncryptionKey } from '../../src/infrastructure/operations/encryption-key-rotation';
+import { AuthToken } from '../../src/domain/integration/auth-token';
 import { operationsCipher } from '../../src/infrastructure/operations/operations-keyring';
 import { testDatabaseUri } from '../support/database/test-database';
 import { startTestService, TestService } from '../support/e2e/test-service';
@@ -121,6 +122,28 @@ describe('rotate-key', () => {
     expect(resumed).toMatchObject({ reEncrypted: INTEGRATIONS - 5, alreadyCurrent: 5, failed: 0 });
     expect(new Set(await keyIds())).toEqual(new Set(['old']));
     await everyIntegrationWorks();
+  });
+
+  it('a token rotation under way keeps its pending token readable: it moves to the active key with the token', async () => {
+    const underOld = operationsCipher({ ...BOTH_KEYS, ENCRYPTION_KEY_ID: 'old' });
+    const underNew = operationsCipher(BOTH_KEYS);
+    const pendingToken = AuthToken.of(randomBytes(16).toString('hex'));
+    const target = numbers[0]!.integrationId;
+    // As a token rotation leaves it between creating Twilio's secondary token and promoting it.
+    const pending = underOld.encrypt(pendingToken);
+    const docs = t.service.connection.db!.collection<{ _id: string; authToken: unknown; operations: unknown; version: number }>('integrations');
+    const before = (await docs.findOne({ _id: target }))!;
+    await docs.updateOne({ _id: target }, { $set: { authToken: underOld.encrypt(underNew.decrypt(before.authToken as never)), operations: { ...(before.operations as object), pendingAuthToken: pending } }, $inc: { version: 1 } });
+
+    const result = await rotateEncryptionKey({ connection: t.service.connection, cipher: underNew });
+    expect(result.failed).toBe(0);
+    const after = (await docs.findOne({ _id: target })) as unknown as { authToken: { keyId: string }; operations: { pendingAuthToken: { keyId: string; ciphertext: string } } };
+    expect(after.authToken.keyId).toBe('new');
+    expect(after.operations.pendingAuthToken.keyId).toBe('new');
+    expect(underNew.decrypt(after.operations.pendingAuthToken).equals(pendingToken)).toBe(true);
+    await docs.updateOne({ _id: target }, { $set: { 'operations.pendingAuthToken': null }, $inc: { version: 1 } });
+    // Leave every token under "old", as the round before left them.
+    expect((await rotateEncryptionKey({ connection: t.service.connection, cipher: underOld })).failed).toBe(0);
   });
 
   it('npm run rotate-key: counts on stdout, progress on stderr, failures named by key id, exit code', () => {

@@ -28,9 +28,18 @@ export interface KeyRotationOptions {
   readonly maxAttempts?: number;
 }
 
-type StoredSecret = Pick<IntegrationDocument, '_id' | 'version' | 'authToken'>;
+type StoredSecret = Pick<IntegrationDocument, '_id' | 'version' | 'authToken' | 'operations'>;
 
-const PROJECTION = { _id: 1, version: 1, authToken: 1 } as const;
+const PROJECTION = { _id: 1, version: 1, authToken: 1, 'operations.pendingAuthToken': 1 } as const;
+
+/** Where an integration keeps encrypted secrets: its token, and the new one while a token rotation is pending. */
+function secretsOf(doc: StoredSecret): Array<{ path: string; secret: EncryptedSecret }> {
+  const secrets: Array<{ path: string; secret: EncryptedSecret }> = [];
+  if (doc.authToken) secrets.push({ path: 'authToken', secret: doc.authToken });
+  const pending = doc.operations?.pendingAuthToken;
+  if (pending) secrets.push({ path: 'operations.pendingAuthToken', secret: pending });
+  return secrets;
+}
 
 /**
  * Re-encrypts every stored Twilio auth token under the cipher's active key, while the service
@@ -46,7 +55,7 @@ export async function rotateEncryptionKey(options: KeyRotationOptions): Promise<
   const collection = integrationModel(options.connection).collection as unknown as mongo.Collection<IntegrationDocument>;
   const maxAttempts = options.maxAttempts ?? 5;
   const every = options.progressEvery ?? 100;
-  const withToken = { authToken: { $ne: null } };
+  const withToken = { $or: [{ authToken: { $ne: null } }, { 'operations.pendingAuthToken': { $ne: null } }] };
   const total = await collection.countDocuments(withToken);
   let checked = 0;
   let reEncrypted = 0;
@@ -76,23 +85,24 @@ type Outcome = 're-encrypted' | 'current' | { failed: string };
 async function rotateOne(collection: mongo.Collection<IntegrationDocument>, cipher: SecretCipher, first: StoredSecret, maxAttempts: number): Promise<Outcome> {
   let doc: StoredSecret | null = first;
   for (let attempt = 1; ; attempt += 1) {
-    // Removed, or its token cleared, meanwhile: nothing left under the old key.
-    if (doc === null || doc.authToken === null) return 'current';
-    const stored: EncryptedSecret = doc.authToken;
-    if (stored.keyId === cipher.activeKeyId) return 'current';
-    let next: EncryptedSecret;
-    try {
-      const token = cipher.decrypt(stored);
-      next = cipher.encrypt(token);
-      // Written only once the new ciphertext is known to give the same token back.
-      if (!cipher.decrypt(next).equals(token)) return { failed: 're-encrypted token did not decrypt to the same value' };
-    } catch (error) {
-      return { failed: describeCipherError(error, stored.keyId) };
+    // Removed, or its tokens cleared, meanwhile: nothing left under the old key.
+    const stale = doc === null ? [] : secretsOf(doc).filter(({ secret }) => secret.keyId !== cipher.activeKeyId);
+    if (doc === null || stale.length === 0) return 'current';
+    const filter: mongo.Filter<IntegrationDocument> = { _id: doc._id, version: doc.version };
+    const update: Record<string, EncryptedSecret> = {};
+    for (const { path, secret } of stale) {
+      try {
+        const token = cipher.decrypt(secret);
+        const next = cipher.encrypt(token);
+        // Written only once the new ciphertext is known to give the same token back.
+        if (!cipher.decrypt(next).equals(token)) return { failed: 're-encrypted token did not decrypt to the same value' };
+        update[path] = { ciphertext: next.ciphertext, keyId: next.keyId };
+      } catch (error) {
+        return { failed: describeCipherError(error, secret.keyId) };
+      }
+      Object.assign(filter, { [`${path}.keyId`]: secret.keyId, [`${path}.ciphertext`]: secret.ciphertext });
     }
-    const result = await collection.updateOne(
-      { _id: doc._id, version: doc.version, 'authToken.keyId': stored.keyId, 'authToken.ciphertext': stored.ciphertext },
-      { $set: { authToken: { ciphertext: next.ciphertext, keyId: next.keyId } }, $inc: { version: 1 } },
-    );
+    const result = await collection.updateOne(filter, { $set: update, $inc: { version: 1 } });
     if (result.matchedCount === 1) return 're-encrypted';
     if (attempt >= maxAttempts) return { failed: `changed concurrently ${maxAttempts} times in a row; run rotate-key again` };
     doc = await collection.findOne({ _id: doc._id }, { projection: PROJECTION });
