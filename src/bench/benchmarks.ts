@@ -1,8 +1,10 @@
 import type { Benchmark } from './benchmark';
+import { coldStartBenchmark } from './cold-start.bench';
 import { filingLagBenchmark } from './filing-lag.bench';
 import { growthBenchmark } from './growth.bench';
 import { ingestionBenchmark } from './ingestion.bench';
 import { outboundBenchmark } from './outbound.bench';
+import { sseFanoutBenchmark } from './sse-fanout.bench';
 
 /** Every benchmark `npm run bench` knows, run in this order when none is named. */
-export const BENCHMARKS: readonly Benchmark[] = [ingestionBenchmark, filingLagBenchmark, growthBenchmark, outboundBenchmark];
+export const BENCHMARKS: readonly Benchmark[] = [ingestionBenchmark, filingLagBenchmark, growthBenchmark, outboundBenchmark, sseFanoutBenchmark, coldStartBenchmark];
