@@ -2,6 +2,9 @@ import autocannon from 'autocannon';
 import type { LoadOptions, LoadRun, RequestOutcome } from './load-runner';
 import type { PreparedWebhook } from './webhook-client';
 
+/** The failure of a request still in flight when the time budget stopped the run: not the receiver's fault. */
+export const CUT_OFF_BY_BUDGET = 'cut off by the time budget';
+
 /** What autocannon keeps per connection between building a request and its response. */
 interface RequestContext {
   index?: number;
@@ -63,8 +66,15 @@ export async function postWebhooksWithAutocannon(url: string, webhooks: readonly
   }) as unknown as autocannon.Instance & PromiseLike<autocannon.Result>;
   // The tracker's 'response' carries the connection first (its typings list the client's arguments).
   instance.on('response', ((_client: unknown, _status: number, _bytes: number, responseTime: number) => latenciesMs.push(responseTime)) as never);
-  // Past the budget autocannon stops its connections; requests still in flight then count as unanswered.
-  const budget = options.budgetMs === undefined ? undefined : setTimeout(() => instance.stop(), options.budgetMs);
+  // Past the budget autocannon stops its connections, dropping the requests in flight.
+  let cutOff = false;
+  const budget =
+    options.budgetMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          cutOff = true;
+          instance.stop();
+        }, options.budgetMs);
   const startedAt = performance.now();
   try {
     await instance;
@@ -74,6 +84,7 @@ export async function postWebhooksWithAutocannon(url: string, webhooks: readonly
   const elapsedMs = performance.now() - startedAt;
   // Webhooks are taken in order: the first `next` were sent; one without an answer timed out or lost its connection.
   // (Array.from, not map: map would keep the holes of the unanswered ones.)
-  const sent = Array.from({ length: next }, (_, index): RequestOutcome => outcomes[index] ?? { ok: false, failure: 'no response within 15 s' });
+  const unanswered = cutOff ? CUT_OFF_BY_BUDGET : 'no response within 15 s';
+  const sent = Array.from({ length: next }, (_, index): RequestOutcome => outcomes[index] ?? { ok: false, failure: unanswered });
   return { outcomes: sent, latenciesMs, elapsedMs };
 }

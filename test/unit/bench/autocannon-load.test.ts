@@ -1,10 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { postWebhooksWithAutocannon } from '../../../src/bench/autocannon-load';
+import { CUT_OFF_BY_BUDGET, postWebhooksWithAutocannon } from '../../../src/bench/autocannon-load';
 import type { PreparedWebhook } from '../../../src/bench/webhook-client';
 
 /** A receiver that records each request's body and signature, refusing the bodies it is told to. */
-async function startReceiver(refuse: ReadonlySet<string>): Promise<{ server: Server; url: string; received: Array<{ body: string; signature: string | undefined; path: string | undefined }> }> {
+async function startReceiver(refuse: ReadonlySet<string>, delayMs = 0): Promise<{ server: Server; url: string; received: Array<{ body: string; signature: string | undefined; path: string | undefined }> }> {
   const received: Array<{ body: string; signature: string | undefined; path: string | undefined }> = [];
   const server = createServer((req, res) => {
     let body = '';
@@ -13,7 +13,7 @@ async function startReceiver(refuse: ReadonlySet<string>): Promise<{ server: Ser
     req.on('end', () => {
       received.push({ body, signature: req.headers['x-twilio-signature'] as string | undefined, path: req.url });
       res.statusCode = refuse.has(body) ? 403 : 200;
-      res.end('<Response/>');
+      setTimeout(() => res.end('<Response/>'), delayMs);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -52,6 +52,18 @@ describe('postWebhooksWithAutocannon', () => {
       expect(run.outcomes).toEqual([{ ok: true }, { ok: true }, { ok: true }]);
       expect(receiver.received).toHaveLength(3);
     } finally {
+      receiver.server.close();
+    }
+  });
+
+  it('stops sending when the time budget runs out, telling the requests it dropped in flight from refused ones', async () => {
+    const receiver = await startReceiver(new Set(), 1000);
+    try {
+      const run = await postWebhooksWithAutocannon(receiver.url, webhooks(50), 4, { budgetMs: 300 });
+      expect(run.outcomes).toHaveLength(4);
+      expect(run.outcomes).toEqual(Array.from({ length: 4 }, () => ({ ok: false, failure: CUT_OFF_BY_BUDGET })));
+    } finally {
+      receiver.server.closeAllConnections();
       receiver.server.close();
     }
   });
