@@ -45,6 +45,8 @@ async function peakMemoryDuring<T>(work: () => Promise<T>): Promise<{ value: T; 
  */
 export const backupBenchmark: Benchmark = {
   name: 'backup',
+  // Seeding 100,000 messages alone takes over a minute: `npm run bench -- backup`.
+  onlyWhenNamed: true,
   description: 'backup and restore of a large history: throughput and peak memory (RSS) of the process',
   async run({ log, args }): Promise<BenchmarkResult> {
     const env = process.env;

@@ -35,3 +35,21 @@ function rawOption(args: readonly string[], env: NodeJS.ProcessEnv, name: string
   const fromEnv = env[`BENCH_${name.toUpperCase().replace(/-/g, '_')}`];
   return fromEnv === undefined || fromEnv.trim() === '' ? undefined : fromEnv.trim();
 }
+
+export interface IntegerListOption {
+  readonly name: string;
+  readonly defaultValue: readonly number[];
+  readonly min: number;
+  readonly max: number;
+}
+
+/** `--name=10,50,200`: a comma-separated list of integers, each within the bounds. */
+export function integerListOption(args: readonly string[], env: NodeJS.ProcessEnv, option: IntegerListOption): number[] {
+  const raw = rawOption(args, env, option.name);
+  if (raw === undefined) return [...option.defaultValue];
+  const values = raw.split(',').map((part) => Number(part.trim()));
+  if (values.length === 0 || values.some((value) => !Number.isInteger(value) || value < option.min || value > option.max)) {
+    throw new Error(`--${option.name} must be integers within ${option.min}..${option.max}, separated by commas, got ${JSON.stringify(raw)}`);
+  }
+  return values;
+}

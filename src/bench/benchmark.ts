@@ -13,5 +13,7 @@ export interface BenchmarkResult {
 export interface Benchmark {
   readonly name: string;
   readonly description: string;
+  /** Left out of a bare `npm run bench` (it takes minutes of its own); runs when named. */
+  readonly onlyWhenNamed?: boolean;
   run(options: { readonly log: (line: string) => void; readonly args: readonly string[] }): Promise<BenchmarkResult>;
 }

@@ -8,8 +8,8 @@ export interface BenchOutput {
 }
 
 /**
- * `zapdesk bench [name...] [--option=value...]`: runs the named benchmarks (all when none is
- * named), prints each one's lines and answers the process exit code: 0 when every run was
+ * `zapdesk bench [name...] [--option=value...]`: runs the named benchmarks (when none is named,
+ * all but those that run only when named), prints each one's lines and answers the process exit code: 0 when every run was
  * correct, 1 when any was not (or threw), 2 for an unknown benchmark name.
  * Options are passed to every benchmark; each reads the ones it knows.
  */
@@ -19,10 +19,10 @@ export async function runBenchmarks(all: readonly Benchmark[], args: readonly st
   const unknown = names.filter((name) => !all.some((benchmark) => benchmark.name === name));
   if (unknown.length > 0) {
     output.out(`unknown benchmark ${unknown.join(', ')}; known:`);
-    for (const benchmark of all) output.out(`  ${benchmark.name.padEnd(12)} ${benchmark.description}`);
+    for (const benchmark of all) output.out(`  ${benchmark.name.padEnd(12)} ${benchmark.description}${benchmark.onlyWhenNamed ? ' (only when named)' : ''}`);
     return 2;
   }
-  const selected = names.length === 0 ? all : all.filter((benchmark) => names.includes(benchmark.name));
+  const selected = names.length === 0 ? all.filter((benchmark) => !benchmark.onlyWhenNamed) : all.filter((benchmark) => names.includes(benchmark.name));
   const failed: string[] = [];
   for (const benchmark of selected) {
     output.out(`== ${benchmark.name}: ${benchmark.description}`);

@@ -1,8 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import SseChannel from 'sse-channel';
 import type { Viewer } from '../../application/ports/notification.port';
 import { EventLogReader, LoggedEvent } from '../persistence/mongoose/event-log/event-log.reader';
 import { companyEventName, EVENTS_LOST, LiveEventBus } from './live-events';
+import { directSocketOf, writeSseEvent } from './sse-event-writer';
 
 export interface SseHubOptions {
   readonly heartbeatMs: number;
@@ -26,6 +28,8 @@ export type StreamOutcome = 'streaming' | 'unavailable';
 interface StreamClient {
   readonly viewer: Viewer;
   readonly res: ServerResponse;
+  /** Set once the stream's headers are out: events are written on it directly (see writeSseEvent). */
+  socket: Socket | null;
   /** Highest sequence number sent (or known to the client); anything at or below is dropped. */
   lastSent: number;
   /** While the log is replayed, live events wait here (they may overlap the replay). */
@@ -45,8 +49,9 @@ const RESET_PAYLOAD = JSON.stringify({ reason: 'history_unavailable', action: 'r
  * Server-sent event streams, one sse-channel per company (created with its first client,
  * closed with its last). Live events come from the tailer over the in-process bus; a
  * reconnecting client first gets what it missed from the event log (Last-Event-ID), then
- * live events, without gaps or duplicates. sse-channel's own history is never used: every
- * send names its recipients, which bypasses it.
+ * live events, without gaps or duplicates. sse-channel keeps the connections (opening bytes,
+ * heartbeats, removal on close); events are written by `writeSseEvent`, encoded once for all
+ * recipients, so sse-channel's history is never used.
  */
 export class SseHub {
   private readonly companies = new Map<string, CompanyStreams>();
@@ -65,7 +70,7 @@ export class SseHub {
   async open(viewer: Viewer, lastEventId: number | null, req: IncomingMessage, res: ServerResponse): Promise<StreamOutcome> {
     const position = this.live.position ?? (await this.startPosition());
     if (this.closed || position === null) return 'unavailable';
-    const client: StreamClient = { viewer, res, lastSent: lastEventId ?? position, buffer: [] };
+    const client: StreamClient = { viewer, res, socket: null, lastSent: lastEventId ?? position, buffer: [] };
     const company = this.join(client);
     res.on('close', () => this.leave(client));
     try {
@@ -76,10 +81,11 @@ export class SseHub {
       // An id-only block sets the client's Last-Event-ID without an event: a client that
       // reconnects before any event resumes from here instead of losing what came between.
       if (lastEventId === null) res.write(`id: ${position}\n\n`);
+      client.socket = directSocketOf(res);
       // Everything after `position` still arrives live (buffered meanwhile): resume there.
       if (firstPage === 'reset') this.reset(client, position);
-      else await this.replay(client, company, firstPage);
-      this.goLive(client, company);
+      else await this.replay(client, firstPage);
+      this.goLive(client);
       return 'streaming';
     } catch (error) {
       if (res.headersSent) {
@@ -144,19 +150,19 @@ export class SseHub {
     return page;
   }
 
-  private async replay(client: StreamClient, company: CompanyStreams, firstPage: LoggedEvent[]): Promise<void> {
+  private async replay(client: StreamClient, firstPage: LoggedEvent[]): Promise<void> {
     let page = firstPage;
     for (;;) {
-      for (const event of page) this.sendTo(company, event, [client]);
+      for (const event of page) this.sendTo(event, [client]);
       if (page.length < this.pageSize || client.res.destroyed) return;
       page = await this.reader.readCompanyAfter(client.viewer.companyId, page[page.length - 1]!.seq, this.pageSize);
     }
   }
 
-  private goLive(client: StreamClient, company: CompanyStreams): void {
+  private goLive(client: StreamClient): void {
     const waiting = client.buffer ?? [];
     client.buffer = null;
-    for (const event of waiting) this.sendTo(company, event, [client]);
+    for (const event of waiting) this.sendTo(event, [client]);
   }
 
   /** Tells the client to refetch its state, and continues after `resumeAt`. */
@@ -203,15 +209,16 @@ export class SseHub {
       if (client.buffer) client.buffer.push(event);
       else ready.push(client);
     }
-    this.sendTo(company, event, ready);
+    this.sendTo(event, ready);
   }
 
   /** Sends to those of `clients` it is addressed to that have not had it yet. */
-  private sendTo(company: CompanyStreams, event: LoggedEvent, clients: readonly StreamClient[]): void {
+  private sendTo(event: LoggedEvent, clients: readonly StreamClient[]): void {
     const recipients = clients.filter((client) => event.seq > client.lastSent && addressedTo(event, client.viewer));
     if (recipients.length === 0) return;
     for (const client of recipients) client.lastSent = event.seq;
-    company.channel.send({ id: String(event.seq), event: event.name, data: event.data }, recipients.map((client) => client.res));
+    // Not company.channel.send: that writes to each response through Express's slow path (see writeSseEvent).
+    writeSseEvent({ id: String(event.seq), event: event.name, data: event.data }, recipients);
   }
 
   private get pageSize(): number {

@@ -1,4 +1,4 @@
-import { flagOption, integerOption } from '../../../src/bench/bench-options';
+import { flagOption, integerListOption, integerOption } from '../../../src/bench/bench-options';
 
 const count = { name: 'count', defaultValue: 3000, min: 1, max: 10_000 };
 
@@ -29,5 +29,14 @@ describe('bench options', () => {
     expect(flagOption(['--profile=yes'], {}, 'profile')).toBe(true);
     expect(flagOption(['--profile=0'], {}, 'profile')).toBe(false);
     expect(flagOption([], { BENCH_PROFILE: '1' }, 'profile')).toBe(true);
+  });
+
+  it('reads a comma-separated list of integers, refusing any outside the range', () => {
+    const levels = { name: 'concurrency', defaultValue: [10, 50, 200], min: 1, max: 1000 };
+    expect(integerListOption([], {}, levels)).toEqual([10, 50, 200]);
+    expect(integerListOption(['--concurrency=50'], {}, levels)).toEqual([50]);
+    expect(integerListOption([], { BENCH_CONCURRENCY: '5, 20' }, levels)).toEqual([5, 20]);
+    expect(() => integerListOption(['--concurrency=10,0'], {}, levels)).toThrow(/--concurrency must be integers within 1\.\.1000/);
+    expect(() => integerListOption(['--concurrency=10,,20'], {}, levels)).toThrow(/--concurrency/);
   });
 });

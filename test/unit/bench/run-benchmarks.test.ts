@@ -42,6 +42,16 @@ describe('runBenchmarks', () => {
     expect(b.calls).toEqual([['--count=10']]);
   });
 
+  it('leaves a benchmark that runs only when named out of a bare run, and runs it when named', async () => {
+    const a = fake('alpha', { lines: [], correct: true });
+    const slow = fake('slow', { lines: [], correct: true });
+    const onlyWhenNamed: Benchmark = { ...slow.benchmark, onlyWhenNamed: true };
+    expect(await runBenchmarks([a.benchmark, onlyWhenNamed], [], capture().output)).toBe(0);
+    expect([a.calls.length, slow.calls.length]).toEqual([1, 0]);
+    expect(await runBenchmarks([a.benchmark, onlyWhenNamed], ['slow'], capture().output)).toBe(0);
+    expect([a.calls.length, slow.calls.length]).toEqual([1, 1]);
+  });
+
   it('exits 1 when a benchmark is not correct, after running the others', async () => {
     const a = fake('alpha', { lines: ['lost 3 messages'], correct: false });
     const b = fake('beta', { lines: [], correct: true });
