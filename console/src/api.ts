@@ -35,6 +35,8 @@ export interface Message {
   readonly senderUserId?: string | null;
   readonly createdAt: string;
   readonly updatedAt: string;
+  /** A reply sent as several WhatsApp messages (long text, files): each one, in order. */
+  readonly parts?: ReadonlyArray<{ readonly id: string; readonly part: number; readonly status: MessageStatus }>;
 }
 
 export interface Integration {
@@ -127,12 +129,14 @@ export class ApiClient {
     private readonly baseUrl = '',
   ) {}
 
+  /** A FormData body goes as multipart/form-data (the browser writes its boundary); anything else as JSON. */
   private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
     const headers: Record<string, string> = { Authorization: `Bearer ${this.token}`, Accept: 'application/json' };
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    const multipart = body instanceof FormData;
+    if (body !== undefined && !multipart) headers['Content-Type'] = 'application/json';
     let response: Response;
     try {
-      response = await fetch(`${this.baseUrl}${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+      response = await fetch(`${this.baseUrl}${path}`, { method, headers, ...(body === undefined ? {} : { body: multipart ? body : JSON.stringify(body) }) });
     } catch {
       throw new ApiError(0, 'NETWORK', 'network');
     }
@@ -176,6 +180,15 @@ export class ApiClient {
 
   reply(ticketId: string, content: ReplyContent): Promise<Message> {
     return this.request('POST', `/tickets/${encodeURIComponent(ticketId)}/messages`, content);
+  }
+
+  /** Files (one WhatsApp message each, in order) and a caption on the first: one multipart request. */
+  replyWithFiles(ticketId: string, files: ReadonlyArray<{ readonly file: Blob; readonly name: string; readonly type: string }>, caption: string): Promise<Message> {
+    const form = new FormData();
+    if (caption.trim() !== '') form.append('caption', caption);
+    // Re-typed: the API judges the declared type, which some browsers leave empty.
+    for (const { file, name, type } of files) form.append('files', file.type === type ? file : new Blob([file], { type }), name);
+    return this.request('POST', `/tickets/${encodeURIComponent(ticketId)}/messages`, form);
   }
 
   retry(messageId: string): Promise<Message> {

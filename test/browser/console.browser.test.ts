@@ -1,12 +1,13 @@
 import jwt from 'jsonwebtoken';
+import { createHash } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { buildConsole } from '../../scripts/build-console';
 import { startTwilioEmulator, type TwilioEmulator } from '../../src/emulator/twilio-emulator';
 import { CHROMIUM_PATH, chromiumAvailable, launchChromium, screenshotPath, type Browser } from '../support/browser/browser';
-import { startTestSimulator, type TestSimulator } from '../support/browser/test-simulator';
+import { SAMPLE_PNG, startTestSimulator, type TestSimulator } from '../support/browser/test-simulator';
 import { TEST_JWT_SECRET, eventually } from '../support/e2e/test-service';
 import { publicUrl, type ConnectedNumber } from '../support/e2e/whatsapp-fixtures';
-import { FAST_DELIVERY_ENV, connectExistingNumber, customerWrites, startOutboundService, type TestService } from '../e2e/outbound-support';
+import { FAST_DELIVERY_ENV, connectExistingNumber, customerWrites, sendsTo, startOutboundService, type TestService } from '../e2e/outbound-support';
 
 /**
  * The agent console in a real browser (Debian's chromium driven by playwright-core) against the
@@ -194,6 +195,105 @@ describeInBrowser('agent console (chromium)', () => {
     await page.getByRole('button', { name: /Notifications \(0 unread\)/ }).waitFor();
     await page.keyboard.press('Escape');
     await page.getByRole('heading', { name: 'Notifications' }).waitFor({ state: 'detached' });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('agent: sends a PDF and a PNG with a caption in one reply; an .exe is refused in the page and nothing is sent', async () => {
+    const contact = '+5511987650005';
+    const ticket = await customerWrites(t, number, contact, 'Pode me mandar a nota fiscal e a foto do produto?');
+    const { page, errors } = await openConsole();
+    const replyPosts: string[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'POST' && new URL(request.url()).pathname === `/tickets/${ticket.ticketId}/messages`) replyPosts.push(request.headers()['content-type'] ?? '');
+    });
+    await signInAsDemoAgent(page);
+    await page.locator(`button.ticket[data-ticket-id="${ticket.ticketId}"]`).click();
+    await page.getByRole('log').getByText('Pode me mandar a nota fiscal').waitFor();
+
+    // A long reply (over Twilio's 1,600 characters): two WhatsApp messages, one entry in the conversation.
+    const paragraph = 'Conferimos o seu pedido item a item e separamos os documentos. '.repeat(14).trim();
+    const longText = `${paragraph}\n\n${paragraph}`;
+    await page.getByLabel('Reply', { exact: true }).fill(longText);
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    await eventually(async () => (sendsTo(t, contact).length === 2 ? true : undefined), 15_000);
+    const longBubble = page.locator('li.message.outbound', { hasText: 'Conferimos o seu pedido' });
+    await longBubble.locator('[data-tick="read"]').waitFor({ timeout: 20_000 });
+    expect(await longBubble.count()).toBe(1);
+    await expect(longBubble.locator('.parts').textContent()).resolves.toBe('sent as 2 WhatsApp messages ·');
+
+    const chooseFiles = async (files: Array<{ name: string; mimeType: string; buffer: Buffer }>) => {
+      const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByRole('button', { name: 'Attach files' }).click()]);
+      expect(chooser.isMultiple()).toBe(true);
+      await chooser.setFiles(files);
+    };
+
+    // An .exe is refused in the page, naming the file, its type and what is accepted: nothing is added or sent.
+    await chooseFiles([{ name: 'setup.exe', mimeType: 'application/x-msdownload', buffer: Buffer.from('MZ\x90\x00fake program') }]);
+    const alert = page.locator('.reply [role="alert"]');
+    await expect(alert.textContent()).resolves.toMatch(/"setup\.exe" is application\/x-msdownload, which WhatsApp does not take; accepted: .*\.pdf/);
+    expect(await page.locator('.attachment-list li').count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Send', exact: true }).isDisabled()).toBe(true);
+    expect(await page.locator('#reply-files').getAttribute('accept')).toContain('application/pdf');
+    await page.screenshot({ path: screenshotPath('6a-attachment-refused') });
+
+    // A PDF, a PNG and a text file; the text file is taken out again with its × button.
+    const pdf = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
+    await chooseFiles([
+      { name: 'nota-fiscal.pdf', mimeType: 'application/pdf', buffer: pdf },
+      { name: 'produto.png', mimeType: 'image/png', buffer: SAMPLE_PNG },
+      { name: 'rascunho.txt', mimeType: 'text/plain', buffer: Buffer.from('rascunho') },
+    ]);
+    expect(await alert.count()).toBe(0);
+    await expect(page.locator('.attachment-list li').allTextContents()).resolves.toEqual([`nota-fiscal.pdf${pdf.length} B×`, `produto.png${SAMPLE_PNG.length} B×`, 'rascunho.txt8 B×']);
+    await page.getByRole('button', { name: 'Remove rascunho.txt' }).click();
+    expect(await page.locator('.attachment-list li').count()).toBe(2);
+
+    // With files attached the text box is their caption.
+    const caption = 'Segue a nota fiscal e a foto do produto.';
+    await page.getByLabel('Caption (optional)').fill(caption);
+    await page.screenshot({ path: screenshotPath('6-attachments-chosen') });
+
+    // The API stays the authority: the window closed meanwhile, so it refuses and the page says why (the files stay).
+    const tickets = t.service.connection.db!.collection('tickets');
+    const { lastInboundAt } = (await tickets.findOne({ _id: ticket.ticketId as never }))!;
+    await tickets.updateOne({ _id: ticket.ticketId as never }, { $set: { lastInboundAt: new Date(Date.now() - 25 * 60 * 60 * 1000) } });
+    await page.getByRole('button', { name: 'Send 2 files' }).click();
+    await alert.filter({ hasText: 'free-form messages are allowed only within 24 hours' }).waitFor();
+    expect(await page.locator('.attachment-list li').count()).toBe(2);
+    expect(sendsTo(t, contact)).toHaveLength(2);
+    await tickets.updateOne({ _id: ticket.ticketId as never }, { $set: { lastInboundAt } });
+
+    await page.getByRole('button', { name: 'Send 2 files' }).click();
+    // Twilio (the emulator) got one message per file, the caption on the first, and fetched both files.
+    const sends = await eventually(async () => {
+      const all = sendsTo(t, contact).slice(2);
+      return all.length === 2 ? all : undefined;
+    }, 15_000);
+    expect(sends.map((send) => send.body ?? '')).toEqual([caption, '']);
+    const fetched = await eventually(async () => {
+      const logs = sends.map((send) => emulator.state.fetchedMedia.find((log) => log.messageSid === send.sid));
+      return logs.every((log) => log !== undefined) ? logs : undefined;
+    }, 15_000);
+    const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+    expect(fetched.map((log) => [log!.status, log!.contentType, log!.sha256])).toEqual([
+      [200, 'application/pdf', sha256(pdf)],
+      [200, 'image/png', sha256(SAMPLE_PNG)],
+    ]);
+    // Every reply went as multipart (the refused one included); the .exe never left the page.
+    expect(replyPosts.slice(1).every((type) => type.startsWith('multipart/form-data'))).toBe(true);
+    expect(replyPosts).toHaveLength(3);
+
+    // The reply shows once, with its caption, the photo (fetched with the agent's token) and the PDF to open.
+    const bubble = page.locator('li.message.outbound', { hasText: caption });
+    await bubble.locator('[data-tick="read"]').waitFor({ timeout: 20_000 });
+    const photo = bubble.getByRole('img', { name: 'Attachment 2 (image/png)' });
+    await photo.waitFor();
+    expect(await photo.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBe(40);
+    await bubble.getByRole('button', { name: 'Open attachment 1 (application/pdf)' }).waitFor();
+    expect(await page.locator('.attachment-list li').count()).toBe(0);
+    expect(await page.getByLabel('Reply', { exact: true }).inputValue()).toBe('');
+    await page.screenshot({ path: screenshotPath('7-attachments-sent') });
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -46,6 +46,8 @@ export function MessageItem({ message }: { readonly message: Message }) {
           <MediaItem key={item.index} path={item.url} index={item.index} contentType={item.contentType} />
         ))}
         <p class="meta">
+          {/* A long text or several files went as several WhatsApp messages: one entry here, the customer sees each. */}
+          {message.parts && message.parts.length > 1 && <span class="parts">{t('conv.parts', { count: message.parts.length })}</span>}
           <time dateTime={message.createdAt}>{clockTime(lang, message.createdAt)}</time>
           {message.direction === 'outbound' && (
             <span class={`tick tick-${message.status}`} data-tick={message.status} title={statusText}>

@@ -1,7 +1,9 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Message, Ticket } from '../api';
 import { describeError, useWorkspace } from '../context';
+import { MAX_CAPTION_LENGTH } from '../attachments';
 import { ago, duration, windowLeft } from '../format';
+import { AttachmentPicker, type ChosenFile } from './attachment-picker';
 import { TemplatePicker } from './template-picker';
 
 const CONTENT_SID = /^HX[0-9a-fA-F]{32}$/;
@@ -12,13 +14,15 @@ interface Props {
 }
 
 /**
- * Free-form text only inside WhatsApp's 24-hour window (from the customer's last message);
- * outside it, a template (Content SID + variables). The service enforces the same rule (422);
- * the console only spares the agent the refusal.
+ * Free-form text and files only inside WhatsApp's 24-hour window (from the customer's last
+ * message); outside it, a template (Content SID + variables). The service enforces the same
+ * rule (422); the console only spares the agent the refusal. With files attached, the text is
+ * their caption and Send posts them all in one multipart request.
  */
 export function ReplyBox({ ticket, onSent }: Props) {
   const { t, api } = useWorkspace();
   const [text, setText] = useState('');
+  const [files, setFiles] = useState<ChosenFile[]>([]);
   const [sid, setSid] = useState('');
   const [variables, setVariables] = useState('');
   const [busy, setBusy] = useState(false);
@@ -31,6 +35,7 @@ export function ReplyBox({ ticket, onSent }: Props) {
   }, []);
   useEffect(() => {
     setText('');
+    setFiles([]);
     setProblem(null);
   }, [ticket.id]);
 
@@ -39,11 +44,11 @@ export function ReplyBox({ ticket, onSent }: Props) {
   const left = windowLeft(ticket.lastInboundAt, now);
   const open = left !== null && left > 0;
 
-  const send = async (content: Parameters<typeof api.reply>[1]) => {
+  const submit = async (call: () => Promise<Message>) => {
     setBusy(true);
     setProblem(null);
     try {
-      const message = await api.reply(ticket.id, content);
+      const message = await call();
       onSent(message);
       return true;
     } catch (error) {
@@ -54,10 +59,25 @@ export function ReplyBox({ ticket, onSent }: Props) {
     }
   };
 
+  const send = (content: Parameters<typeof api.reply>[1]) => submit(() => api.reply(ticket.id, content));
+
   const sendText = async () => {
-    if (text.trim() === '' || busy) return;
+    if (busy) return;
+    if (files.length > 0) {
+      if (text.length > MAX_CAPTION_LENGTH) {
+        setProblem(t('attach.captionTooLong', { max: MAX_CAPTION_LENGTH }));
+        return;
+      }
+      if (await submit(() => api.replyWithFiles(ticket.id, files, text))) {
+        setText('');
+        setFiles([]);
+      }
+      return;
+    }
+    if (text.trim() === '') return;
     if (await send({ body: text })) setText('');
   };
+  const withFiles = files.length > 0;
 
   const sendTemplate = async () => {
     if (!CONTENT_SID.test(sid.trim())) {
@@ -138,13 +158,13 @@ export function ReplyBox({ ticket, onSent }: Props) {
             }}
           >
             <label for="reply-text" class="visually-hidden">
-              {t('reply.label')}
+              {withFiles ? t('reply.captionLabel') : t('reply.label')}
             </label>
             <textarea
               id="reply-text"
-              name="body"
+              name={withFiles ? 'caption' : 'body'}
               rows={3}
-              placeholder={t('reply.placeholder')}
+              placeholder={withFiles ? t('reply.captionPlaceholder') : t('reply.placeholder')}
               value={text}
               aria-describedby="reply-hint"
               onInput={(event) => setText((event.target as HTMLTextAreaElement).value)}
@@ -155,10 +175,11 @@ export function ReplyBox({ ticket, onSent }: Props) {
                 }
               }}
             />
+            <AttachmentPicker files={files} disabled={busy} onChange={setFiles} onRefused={setProblem} />
             <div class="reply-actions">
               <small id="reply-hint">{t('reply.hint')}</small>
-              <button type="submit" disabled={busy || text.trim() === ''}>
-                {busy ? t('reply.sending') : t('reply.send')}
+              <button type="submit" disabled={busy || (!withFiles && text.trim() === '')}>
+                {busy ? t('reply.sending') : withFiles ? (files.length === 1 ? t('reply.sendFile') : t('reply.sendFiles', { count: files.length })) : t('reply.send')}
               </button>
             </div>
           </form>

@@ -8,7 +8,7 @@ import type { TwilioEmulator } from '../../../src/emulator/twilio-emulator';
  * exactly as Twilio would send it. (The embedded default serves the same contract itself.)
  */
 /** A 40×40 PNG (green with a white check pattern), served at `/sample.png` as a media URL for tests. */
-const SAMPLE_PNG = Buffer.from(
+export const SAMPLE_PNG = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAACgAAAAoCAIAAAADnC86AAAARklEQVR42u3XsQkAIAwEwPQO5ybu3+kAdkI0woWUgfvqIdFGf7IBBoPT4bnN2Q0YXAfOjgIG34cVCFhXKxDwj7AXBgwuCi/XdV4KNhqXwwAAAABJRU5ErkJggg==',
   'base64',
 );
