@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { Connection, mongo } from 'mongoose';
 import { AttachmentStore, AttachmentTooLargeError, StoredAttachment } from '../../../../application/ports/attachment-store.port';
+import { readGridFsFile } from './gridfs-chunk-reader';
 
 /** GridFS bucket `attachments` (collections attachments.files / attachments.chunks). */
 export const ATTACHMENT_BUCKET = 'attachments';
@@ -13,17 +14,19 @@ interface AttachmentMetadata {
 }
 
 /**
- * Outbound attachments in the database, through the driver's GridFSBucket: bytes go in and
- * out in 255 kB chunks with back-pressure, so an upload or a download holds a few chunks in
- * memory whatever the file size. The bytes are counted as they arrive: past the limit the
+ * Outbound attachments in the database, through the driver's GridFSBucket (read back by
+ * `readGridFsFile`, a few chunks per round trip): bytes go in and out in 255 kB chunks with
+ * back-pressure, so an upload or a download holds a few chunks in memory whatever the file size. The bytes are counted as they arrive: past the limit the
  * upload stops and the aborted upload stream deletes the chunks already written (its file
  * document is only written at the end).
  */
 export class GridFsAttachmentStore implements AttachmentStore {
   private readonly bucket: mongo.GridFSBucket;
+  private readonly db: mongo.Db;
 
   constructor(connection: Connection) {
-    this.bucket = new mongo.GridFSBucket(connection.db!, { bucketName: ATTACHMENT_BUCKET });
+    this.db = connection.db!;
+    this.bucket = new mongo.GridFSBucket(this.db, { bucketName: ATTACHMENT_BUCKET });
   }
 
   async store(input: Omit<StoredAttachment, 'id' | 'size' | 'uploadedAt'> & { readonly maxBytes: number }, content: Readable): Promise<StoredAttachment> {
@@ -74,7 +77,8 @@ export class GridFsAttachmentStore implements AttachmentStore {
   openStream(id: string): Readable {
     const objectId = toObjectId(id);
     if (!objectId) throw new Error('not an attachment id');
-    return this.bucket.openDownloadStream(objectId);
+    // Not bucket.openDownloadStream: it reads up to 16 MB of chunks per round trip (see the reader).
+    return readGridFsFile(ATTACHMENT_BUCKET, this.db, objectId);
   }
 
   async delete(id: string): Promise<void> {
