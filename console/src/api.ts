@@ -255,15 +255,27 @@ export interface ConsoleConfig {
 }
 
 export async function loadConsoleConfig(): Promise<ConsoleConfig> {
-  try {
-    const response = await fetch('config.json', { headers: { Accept: 'application/json' }, cache: 'no-store' });
-    if (!response.ok) return { simulatorUrl: null, demo: null };
-    const raw = (await response.json()) as Partial<ConsoleConfig>;
-    const demo = raw.demo && typeof raw.demo.adminToken === 'string' && typeof raw.demo.agentToken === 'string' ? raw.demo : null;
-    return { simulatorUrl: typeof raw.simulatorUrl === 'string' && raw.simulatorUrl ? raw.simulatorUrl.replace(/\/+$/, '') : null, demo };
-  } catch {
-    return { simulatorUrl: null, demo: null };
+  // A busy or restarting service may not answer the first time: without the config the page
+  // would offer no demo sign-in for good, so a failure is asked again a few times.
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      // (Asserted: Node's RequestInit, which the unit tests compile against, has no `cache`.)
+      const response = await fetch('config.json', { headers: { Accept: 'application/json' }, cache: 'no-store' } as RequestInit);
+      if (response.ok) return parseConsoleConfig((await response.json()) as Partial<ConsoleConfig>);
+      if (response.status < 500) return { simulatorUrl: null, demo: null };
+    } catch {
+      // Network error: the same as a 5xx.
+    }
+    if (attempt >= CONFIG_ATTEMPTS) return { simulatorUrl: null, demo: null };
+    await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
   }
+}
+
+const CONFIG_ATTEMPTS = 6;
+
+function parseConsoleConfig(raw: Partial<ConsoleConfig>): ConsoleConfig {
+  const demo = raw.demo && typeof raw.demo.adminToken === 'string' && typeof raw.demo.agentToken === 'string' ? raw.demo : null;
+  return { simulatorUrl: typeof raw.simulatorUrl === 'string' && raw.simulatorUrl ? raw.simulatorUrl.replace(/\/+$/, '') : null, demo };
 }
 
 export interface SimulatedInbound {
