@@ -1,5 +1,8 @@
 import jwt from 'jsonwebtoken';
 import { createHash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { buildConsole } from '../../scripts/build-console';
 import { startTwilioEmulator, type TwilioEmulator } from '../../src/emulator/twilio-emulator';
@@ -40,16 +43,18 @@ describeInBrowser('agent console (chromium)', () => {
   let t: TestService;
   let number: ConnectedNumber;
   let browser: Browser;
+  let consoleDirectory: string | undefined;
 
   beforeAll(async () => {
-    await buildConsole({ quiet: true });
+    // Its own copy: \`npm start\` in another test (npm-start e2e) may rebuild dist/ meanwhile.
+    consoleDirectory = await buildConsole({ quiet: true, outdir: await mkdtemp(join(tmpdir(), 'zapdesk-console-')) });
     // The emulator moves every send along queued → sent → delivered → read, with callbacks.
     emulator = await startTwilioEmulator({ senderOnlineDelayMs: 50, messageLifecycle: { stepDelayMs: 250, finalStatus: 'read' } });
     simulator = await startTestSimulator({ emulator, serviceUrl: () => publicUrl(t), defaultTo: () => number.number });
     t = await startOutboundService({
       sharedEmulator: emulator,
       env: FAST_DELIVERY_ENV,
-      service: { consoleConfig: { simulatorUrl: simulator.url, demo: { adminToken: ADMIN_TOKEN, agentToken: AGENT_TOKEN } } },
+      service: { consoleConfig: { simulatorUrl: simulator.url, demo: { adminToken: ADMIN_TOKEN, agentToken: AGENT_TOKEN } }, consoleDirectory },
     });
     number = await connectExistingNumber(t, COMPANY, '+14155550100');
     // The number's WhatsApp templates (Content API): a template send is checked against them.
@@ -81,6 +86,7 @@ describeInBrowser('agent console (chromium)', () => {
     await t?.close();
     await simulator?.close();
     await emulator?.close();
+    if (consoleDirectory) await rm(consoleDirectory, { recursive: true, force: true });
   });
 
   /** A fresh tab (its own sessionStorage: signed out) that records what the page requested and any script error. */

@@ -66,6 +66,8 @@ export interface StartServiceOptions {
   readonly startWorkers?: boolean;
   /** What `GET /console/config.json` answers; default: computed (simulator and demo tokens in the embedded demo default only). */
   readonly consoleConfig?: ConsoleConfig;
+  /** Where the built console is served from (default dist/console); tests build their own copy. */
+  readonly consoleDirectory?: string;
   /** Tests: create the demo workspace though a database is given (default: only on the embedded database). */
   readonly demo?: boolean;
   /** Test-only seams of the delivery process. */
@@ -208,7 +210,7 @@ export async function startService(options: StartServiceOptions = {}): Promise<R
     // Small limits: our JSON bodies and Twilio's webhooks are a few KB; larger is refused with 413.
     app.useBodyParser('json', { limit: '64kb' });
     app.useBodyParser('urlencoded', { limit: '64kb', extended: false, parameterLimit: 200 });
-    serveConsole(app, consoleConfig);
+    serveConsole(app, consoleConfig, options.consoleDirectory);
     serveApiDocs(app);
     await app.listen(port, host);
     cleanups.unshift(() => app.close());
