@@ -29,7 +29,16 @@ function driverError(name: string): Error {
   return error;
 }
 
-it.each(['MongoServerSelectionError', 'MongoNetworkError', 'MongoNotConnectedError', 'MongoNetworkTimeoutError', 'MongoPoolClearedError'])(
+it.each([
+  'MongoServerSelectionError',
+  'MongooseServerSelectionError',
+  'MongoNetworkError',
+  'MongoNotConnectedError',
+  'MongoNetworkTimeoutError',
+  'MongoServerClosedError',
+  'MongoTopologyClosedError',
+  'MongoPoolClearedError',
+])(
   '%s answers 503 SERVICE.DATABASE_UNAVAILABLE, without the driver message',
   (name) => {
     const answer = answerTo(driverError(name));
@@ -39,4 +48,19 @@ it.each(['MongoServerSelectionError', 'MongoNetworkError', 'MongoNotConnectedErr
 
 it('another driver error stays a 500', () => {
   expect(answerTo(driverError('MongoServerError')).status).toBe(500);
+});
+
+it('an insertMany cut off with its connection (a bulk error with no document refused) answers 503', () => {
+  const cutOff = Object.assign(driverError('MongoBulkWriteError'), { writeErrors: [] });
+  expect(answerTo(cutOff).status).toBe(503);
+});
+
+it('a bulk error that refused a document stays a 500 (a bug, not an outage)', () => {
+  const refused = Object.assign(driverError('MongoBulkWriteError'), { writeErrors: [{ code: 11000, index: 0 }] });
+  expect(answerTo(refused).status).toBe(500);
+});
+
+it('an error caused by the database being away answers 503', () => {
+  const wrapped = new Error('event log append failed', { cause: driverError('MongoNetworkError') });
+  expect(answerTo(wrapped).status).toBe(503);
 });

@@ -71,14 +71,27 @@ function httpMessage(exception: HttpException): string {
 
 const DATABASE_UNAVAILABLE_ERRORS = new Set([
   'MongoServerSelectionError',
+  'MongooseServerSelectionError',
   'MongoNetworkError',
   'MongoNotConnectedError',
   'MongoNetworkTimeoutError',
+  'MongoServerClosedError',
+  'MongoTopologyClosedError',
   // A pooled connection's server went away while the command waited for it.
   'MongoPoolClearedError',
 ]);
 
-function isDatabaseUnavailable(error: unknown): boolean {
-  const name = (error as { name?: unknown } | null)?.name;
-  return typeof name === 'string' && DATABASE_UNAVAILABLE_ERRORS.has(name);
+/** The database (not the request) failed: a driver error saying so, or one caused by such an error. */
+function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
+  if (typeof error !== 'object' || error === null || depth > 4) return false;
+  const name = (error as { name?: unknown }).name;
+  if (typeof name === 'string' && DATABASE_UNAVAILABLE_ERRORS.has(name)) return true;
+  // An insertMany cut off with its connection: no document was refused, the server went away.
+  if (name === 'MongoBulkWriteError' && !hasWriteErrors(error)) return true;
+  return isDatabaseUnavailable((error as { cause?: unknown }).cause, depth + 1);
+}
+
+function hasWriteErrors(error: object): boolean {
+  const writeErrors = (error as { writeErrors?: unknown }).writeErrors;
+  return Array.isArray(writeErrors) ? writeErrors.length > 0 : writeErrors !== undefined && writeErrors !== null;
 }
