@@ -64,3 +64,8 @@ it('an error caused by the database being away answers 503', () => {
   const wrapped = new Error('event log append failed', { cause: driverError('MongoNetworkError') });
   expect(answerTo(wrapped).status).toBe(503);
 });
+
+it("the driver's unwrapped socket error when the server closed the connection (EPIPE) answers 503", () => {
+  const epipe = Object.assign(new Error('This socket has been ended by the other party'), { code: 'EPIPE' });
+  expect(answerTo(epipe).status).toBe(503);
+});

@@ -81,6 +81,8 @@ const DATABASE_UNAVAILABLE_ERRORS = new Set([
   'MongoPoolClearedError',
 ]);
 
+const SOCKET_GONE_CODES = new Set(['EPIPE', 'ECONNRESET', 'ECONNREFUSED', 'ENOTCONN']);
+
 /** The database (not the request) failed: a driver error saying so, or one caused by such an error. */
 function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   if (typeof error !== 'object' || error === null || depth > 4) return false;
@@ -88,6 +90,9 @@ function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   if (typeof name === 'string' && DATABASE_UNAVAILABLE_ERRORS.has(name)) return true;
   // An insertMany cut off with its connection: no document was refused, the server went away.
   if (name === 'MongoBulkWriteError' && !hasWriteErrors(error)) return true;
+  // The driver writing to a socket the server closed throws Node's own error (EPIPE), unwrapped.
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && SOCKET_GONE_CODES.has(code)) return true;
   return isDatabaseUnavailable((error as { cause?: unknown }).cause, depth + 1);
 }
 
