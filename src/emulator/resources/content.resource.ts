@@ -12,7 +12,8 @@ function contentUrl(ctx: EmulatorContext, sid: string): string {
   return `${ctx.baseUrl}/v1/Content/${sid}`;
 }
 
-function contentJson(content: ContentRecord, ctx: EmulatorContext): Record<string, unknown> {
+/** The fields Content and ContentAndApprovals share. */
+function contentFields(content: ContentRecord): Record<string, unknown> {
   return {
     date_created: iso8601(content.dateCreated),
     date_updated: iso8601(content.dateUpdated),
@@ -22,6 +23,12 @@ function contentJson(content: ContentRecord, ctx: EmulatorContext): Record<strin
     language: content.language,
     variables: content.variables,
     types: content.types,
+  };
+}
+
+function contentJson(content: ContentRecord, ctx: EmulatorContext): Record<string, unknown> {
+  return {
+    ...contentFields(content),
     url: contentUrl(ctx, content.sid),
     links: {
       approval_create: `${contentUrl(ctx, content.sid)}/ApprovalRequests/whatsapp`,
@@ -46,14 +53,7 @@ function approvalJson(content: ContentRecord): Record<string, unknown> {
 
 function contentAndApprovalsJson(content: ContentRecord): Record<string, unknown> {
   return {
-    date_created: iso8601(content.dateCreated),
-    date_updated: iso8601(content.dateUpdated),
-    sid: content.sid,
-    account_sid: content.accountSid,
-    friendly_name: content.friendlyName,
-    language: content.language,
-    variables: content.variables,
-    types: content.types,
+    ...contentFields(content),
     approval_requests: approvalJson(content),
   };
 }
