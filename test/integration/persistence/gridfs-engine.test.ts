@@ -1,7 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { Readable, Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { mongo } from 'mongoose';
+import { AttachmentTooLargeError } from '../../../src/application/ports/attachment-store.port';
+import { ATTACHMENT_BUCKET, GridFsAttachmentStore } from '../../../src/infrastructure/persistence/mongoose/attachments/gridfs-attachment.store';
 import { connectTestDatabase, type TestDatabase } from '../../support/database/test-database';
 
 /**
@@ -56,20 +58,40 @@ describe('GridFS on the database engine', () => {
     const filesBefore = await database.connection.db!.collection('gridfs_check.files').countDocuments();
     const chunksBefore = await database.connection.db!.collection('gridfs_check.chunks').countDocuments();
     const limit = 1024 * 1024;
-    let seen = 0;
-    const counter = new Transform({
-      transform(chunk: Buffer, _encoding, done) {
-        seen += chunk.length;
-        done(seen > limit ? new Error('over the limit') : null, chunk);
-      },
-    });
     const upload = bucket.openUploadStream('too-big.mp4');
-    await expect(pipeline(chunksOf(randomBytes(3 * limit), 64 * 1024), counter, upload)).rejects.toThrow('over the limit');
-    await upload.abort().catch(() => undefined);
+    // Each write awaited, as the attachment store does: abort() deletes the chunks already
+    // inserted but does not wait for an insert still in flight (that one would land after the
+    // delete), so nothing may be in flight when the limit is passed.
+    let seen = 0;
+    for await (const chunk of chunksOf(randomBytes(3 * limit), 64 * 1024)) {
+      seen += (chunk as Buffer).length;
+      if (seen > limit) break;
+      await new Promise<void>((resolve, reject) => upload.write(chunk, (error) => (error ? reject(error) : resolve())));
+    }
+    await upload.abort();
 
     expect(await database.connection.db!.collection('gridfs_check.files').countDocuments()).toBe(filesBefore);
     expect(await database.connection.db!.collection('gridfs_check.chunks').countDocuments()).toBe(chunksBefore);
     expect(await bucket.find({ _id: upload.id }).toArray()).toEqual([]);
+  });
+
+  it('the attachment store refuses content over its limit and keeps nothing of it, file after file', async () => {
+    const store = new GridFsAttachmentStore(database.connection);
+    const files = database.connection.db!.collection(`${ATTACHMENT_BUCKET}.files`);
+    const chunks = database.connection.db!.collection(`${ATTACHMENT_BUCKET}.chunks`);
+    const filesBefore = await files.countDocuments();
+    const chunksBefore = await chunks.countDocuments();
+    const input = { companyId: 'acme', ticketId: 't-1', filename: 'big.mp4', contentType: 'video/mp4', uploadedBy: 'agent-1', maxBytes: 1024 * 1024 };
+    for (let round = 0; round < 5; round += 1) {
+      // Irregular chunk sizes: the limit falls at a different place within a GridFS chunk each time.
+      await expect(store.store(input, chunksOf(randomBytes(3 * 1024 * 1024), 40_000 + round * 7_919))).rejects.toBeInstanceOf(AttachmentTooLargeError);
+    }
+    expect(await files.countDocuments()).toBe(filesBefore);
+    expect(await chunks.countDocuments()).toBe(chunksBefore);
+
+    const kept = await store.store(input, chunksOf(randomBytes(1024 * 1024), 40_000));
+    expect(kept.size).toBe(1024 * 1024);
+    expect(await files.countDocuments()).toBe(filesBefore + 1);
   });
 
   it('deletes a stored file with its chunks', async () => {
