@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { startService } from './infrastructure/bootstrap/start-service';
+import { bodyGarbage } from './interfaces/http/body-garbage-collector';
 import { createLogger } from './infrastructure/logging/logger';
 
 async function main(): Promise<void> {
@@ -22,6 +23,9 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   try {
     service = await startService({ logger: log });
+    if (!bodyGarbage.active) {
+      log.info('node runs without --expose-gc: large uploads and downloads leave their Buffers to V8, and peak memory may rise tens of MB above need (npm start passes the flag)');
+    }
   } catch (error) {
     log.fatal({ err: error }, `failed to start: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);

@@ -22,7 +22,7 @@ interface StartFigures {
 }
 
 /**
- * `npm run bench -- cold-start`: `node dist/main.js` as a user starts it (`npm start` without
+ * `npm run bench -- cold-start`: `node --expose-gc dist/main.js` as a user starts it (`npm start` without
  * the build check): no settings, a fresh data folder, so the embedded database creates its H2
  * file, the emulator and the demo workspace are set up. Measures the time from spawn to the
  * first 200 of `/health/ready` (or `/health` where that route does not exist), then, after
@@ -31,7 +31,7 @@ interface StartFigures {
  */
 export const coldStartBenchmark: Benchmark = {
   name: 'cold-start',
-  description: 'node dist/main.js on the embedded default with a fresh data folder: time to ready, idle memory of the service and the embedded database',
+  description: 'node --expose-gc dist/main.js (as npm start) on the embedded default with a fresh data folder: time to ready, idle memory of the service and the embedded database',
   async run({ log, args }): Promise<BenchmarkResult> {
     const env = process.env;
     const runs = integerOption(args, env, { name: 'runs', defaultValue: 3, min: 1, max: 20 });
@@ -51,7 +51,7 @@ export const coldStartBenchmark: Benchmark = {
     return {
       correct: measured,
       lines: [
-        `cold start: ${runs} x node dist/main.js, no settings, a fresh data folder each (embedded database on H2, emulator, demo workspace); ready = first 200 of ${results[0]?.probe ?? '/health'}`,
+        `cold start: ${runs} x node --expose-gc dist/main.js, no settings, a fresh data folder each (embedded database on H2, emulator, demo workspace); ready = first 200 of ${results[0]?.probe ?? '/health'}`,
         `spawn → ready: median ${percentile(ready, 50).toFixed(0)} ms (each: ${results.map((r) => r.readyMs.toFixed(0)).join(', ')} ms)`,
         `idle memory ${idleSeconds} s after ready: service (node) ${rss((r) => r.serviceRssBytes)}, embedded database (java) ${rss((r) => r.databaseRssBytes)}${measured ? '' : ' — a process was NOT FOUND'}`,
       ],
@@ -64,7 +64,7 @@ async function startOnce(idleSeconds: number, log: (line: string) => void): Prom
   const [port] = await freePorts(1, '127.0.0.1');
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !NOT_DEFAULT.test(name)));
   const startedAt = performance.now();
-  const child = spawn(process.execPath, [join(__dirname, '..', 'main.js')], {
+  const child = spawn(process.execPath, ['--expose-gc', join(__dirname, '..', 'main.js')], {
     env: { ...env, ZAPDESK_DATA_DIR: folder, PORT: String(port), HOST: '127.0.0.1', EMULATOR_PORT: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

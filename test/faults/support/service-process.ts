@@ -10,7 +10,7 @@ const ROOT = resolve(__dirname, '../../..');
 export const FAULTS_JWT_SECRET = 'faults-jwt-secret-for-tests-only-0123456789';
 
 /**
- * One instance of the service as a real process (`node dist/main.js`), so a test can kill it
+ * One instance of the service as a real process (`node --expose-gc dist/main.js`, as `npm start` runs it), so a test can kill it
  * with SIGKILL: no shutdown hook, no `finally`, exactly what a crashed machine leaves behind.
  */
 export interface ServiceProcess {
@@ -51,7 +51,7 @@ export async function startServiceProcess(name: string, port: number, settings: 
     LOG_LEVEL: 'warn',
     ...settings.env,
   };
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'main.js')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--expose-gc', join(ROOT, 'dist', 'main.js')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
   child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));

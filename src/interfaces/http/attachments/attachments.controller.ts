@@ -8,6 +8,7 @@ import type { Viewer } from '../../../application/ports/notification.port';
 import { TOKENS } from '../../../application/ports/tokens';
 import { DomainError, InvalidValueError } from '../../../domain/shared/domain-error';
 import { CurrentViewer, Public, Roles } from '../auth/viewer';
+import { bodyGarbage } from '../body-garbage-collector';
 import { ApiError } from '../errors/api-error';
 import { idOr404 } from '../replies/reply.schemas';
 import { isMultipart, receiveMultipart } from './multipart-files';
@@ -68,6 +69,7 @@ export class AttachmentsController {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
     try {
+      bodyGarbage.watch(opened.body);
       await pipeline(opened.body, res);
     } catch (error: unknown) {
       if (!res.writableEnded && (error as { code?: unknown }).code !== 'ERR_STREAM_PREMATURE_CLOSE') {

@@ -7,6 +7,7 @@ import { GetMessageMediaQuery, MessageMedia } from '../../../application/message
 import type { Viewer } from '../../../application/ports/notification.port';
 import { TwilioGatewayError } from '../../../application/ports/twilio-gateway.port';
 import { CurrentViewer, Roles } from '../auth/viewer';
+import { bodyGarbage } from '../body-garbage-collector';
 import { parseWith } from '../validation/zod-body';
 import { mediaFailure } from './media-failure';
 import { mediaParams } from './ticket.schemas';
@@ -34,7 +35,9 @@ export class TicketMediaController {
     // Customer-sent bytes on the API's origin must never run as a page (HTML, SVG scripts).
     res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
     try {
-      await pipeline(Readable.from(media.body, { objectMode: false }), res);
+      const body = Readable.from(media.body, { objectMode: false });
+      bodyGarbage.watch(body);
+      await pipeline(body, res);
     } catch (error: unknown) {
       // Headers are gone: the client sees a cut-off body. A client hanging up is no failure.
       if (!res.writableEnded && (error as { code?: unknown }).code !== 'ERR_STREAM_PREMATURE_CLOSE') {
