@@ -25,10 +25,23 @@ export class AttachmentTooLargeError extends Error {
  * bytes as they arrive and, past `maxBytes`, stops, deletes what it wrote and rejects with
  * AttachmentTooLargeError (the caller discards the rest of the input).
  */
+/** What `store` needs: the file's details, its size limit, and `usedAt` when a reply uses it at once. */
+export type AttachmentToStore = Omit<StoredAttachment, 'id' | 'size' | 'uploadedAt'> & {
+  readonly maxBytes: number;
+  /** Set for files a reply uses as it stores them (multipart reply): never swept as unsent. */
+  readonly usedAt?: Date;
+};
+
 export interface AttachmentStore {
-  store(input: Omit<StoredAttachment, 'id' | 'size' | 'uploadedAt'> & { readonly maxBytes: number }, content: Readable): Promise<StoredAttachment>;
+  store(input: AttachmentToStore, content: Readable): Promise<StoredAttachment>;
   /** By id; `companyId` null only for the signed public URL (the signature names the file). */
   find(companyId: string | null, id: string): Promise<StoredAttachment | null>;
+  /**
+   * Marks a file uploaded first as used by a reply (one conditional write on its document, so
+   * it cannot race the sweep of unsent files: whichever comes first wins). False: no such
+   * file of this company (never uploaded, or already swept).
+   */
+  claim(companyId: string, id: string, at: Date): Promise<boolean>;
   openStream(id: string): Readable;
   delete(id: string): Promise<void>;
 }

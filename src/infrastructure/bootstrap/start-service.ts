@@ -174,6 +174,7 @@ export async function startService(options: StartServiceOptions = {}): Promise<R
       twilioApiUrl,
       reportError: (error) => log.error({ err: error }, 'background work failed'),
       warn: (message, context) => log.warn(context ?? {}, message),
+      info: (message, context) => log.info(context ?? {}, message),
       ...(options.provisioningIntervalMs ? { provisioningIntervalMs: options.provisioningIntervalMs } : {}),
       ...(options.twilioTimeoutMs ? { twilioTimeoutMs: options.twilioTimeoutMs } : {}),
       ...(options.clock ? { clock: options.clock } : {}),

@@ -46,6 +46,15 @@ export interface ServiceEnvironment {
   readonly emulator: { readonly port: number; readonly stepDelayMs: number };
   /** `/metrics` access and graceful shutdown: METRICS_TOKEN, SHUTDOWN_GRACE_MS. */
   readonly operations: OperationsSettings;
+  /** Deleting attachments uploaded and never sent: ATTACHMENT_SWEEP_INTERVAL_MS, UNSENT_ATTACHMENT_TTL_MS. */
+  readonly attachmentSweep: AttachmentSweepSettings;
+}
+
+export interface AttachmentSweepSettings {
+  /** How often one instance looks for unsent attachments (a scan: rarely). */
+  readonly intervalMs: number;
+  /** Age past which a file uploaded first and not used by a reply is deleted. */
+  readonly unsentTtlMs: number;
 }
 
 export interface MonitorSettings {
@@ -145,6 +154,7 @@ export function readServiceEnvironment(env: NodeJS.ProcessEnv = process.env): Se
     monitor: readMonitorSettings(env),
     emulator: readEmulatorSettings(env),
     operations: readOperationsSettings(env, (message) => new EnvironmentError(message)),
+    attachmentSweep: readAttachmentSweepSettings(env),
   };
 }
 
@@ -245,4 +255,21 @@ function readMonitorSettings(env: NodeJS.ProcessEnv): MonitorSettings {
   const balanceAlertThreshold = thresholdRaw === undefined || thresholdRaw === '' ? 10 : Number(thresholdRaw);
   if (!Number.isFinite(balanceAlertThreshold) || balanceAlertThreshold < 0) throw new EnvironmentError('BALANCE_ALERT_THRESHOLD must be a number of at least 0');
   return { intervalMs, balanceAlertThreshold };
+}
+
+/** An hour at least: orphaned chunks are recognised by age, and an upload still under way must never look orphaned. */
+const MIN_UNSENT_ATTACHMENT_TTL_MS = 3_600_000;
+
+function readAttachmentSweepSettings(env: NodeJS.ProcessEnv): AttachmentSweepSettings {
+  const whole = (name: string, fallback: number, min: number, meaning: string): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min) throw new EnvironmentError(`${name} must be a whole number of milliseconds of at least ${min} (${meaning})`);
+    return value;
+  };
+  return {
+    intervalMs: whole('ATTACHMENT_SWEEP_INTERVAL_MS', 3_600_000, 1000, 'how often unsent attachments are looked for'),
+    unsentTtlMs: whole('UNSENT_ATTACHMENT_TTL_MS', 24 * 3_600_000, MIN_UNSENT_ATTACHMENT_TTL_MS, 'age past which an attachment never sent is deleted'),
+  };
 }

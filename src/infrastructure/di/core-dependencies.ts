@@ -14,6 +14,8 @@ export interface CoreDependencies {
   readonly twilioApiUrl: string | null;
   readonly reportError: (error: unknown) => void;
   readonly warn: (message: string, context?: Record<string, unknown>) => void;
+  /** Routine reports of background work (e.g. what a sweep removed); none when absent. */
+  readonly info?: (message: string, context?: Record<string, unknown>) => void;
   /** How often the provisioning worker looks for due work. */
   readonly provisioningIntervalMs?: number;
   /** Tests replace the Twilio adapter's options (e.g. a short timeout). */

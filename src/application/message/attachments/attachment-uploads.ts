@@ -10,6 +10,10 @@ import { Clock } from '../../ports/clock.port';
 import { attachmentIdOf, attachmentRef } from '../../ports/media-url-signer.port';
 import { assertReplyAllowed } from '../send-message/outbound-send-rules';
 
+function attachmentNotFound(id: string): DomainError {
+  return new DomainError('ATTACHMENT.NOT_FOUND', 'not_found', `attachment ${id.slice(0, 64)} was not found`);
+}
+
 /**
  * Files agents attach to replies: checked against WhatsApp's types and limits, streamed
  * into the attachment store (past its limit a file is stopped and nothing of it is kept),
@@ -37,11 +41,26 @@ export class AttachmentUploads {
     return attachmentRuleFor(contentType, filename);
   }
 
-  /** Streams one file in; a 400 naming the limit when it is too large (nothing of it stored; the caller drains `content`). */
-  async storeFile(input: { companyId: string; ticketId: string; uploadedBy: string; filename: string; rule: AttachmentRule }, content: Readable): Promise<StoredAttachment> {
+  /**
+   * Streams one file in; a 400 naming the limit when it is too large (nothing of it stored; the
+   * caller drains `content`). `forReply`: the file is sent by the reply storing it (multipart
+   * reply), so it is stored as used and the sweep of unsent uploads never takes it.
+   */
+  async storeFile(
+    input: { companyId: string; ticketId: string; uploadedBy: string; filename: string; rule: AttachmentRule; forReply?: boolean },
+    content: Readable,
+  ): Promise<StoredAttachment> {
     try {
       return await this.store.store(
-        { companyId: input.companyId, ticketId: input.ticketId, uploadedBy: input.uploadedBy, filename: input.filename, contentType: input.rule.contentType, maxBytes: input.rule.maxBytes },
+        {
+          companyId: input.companyId,
+          ticketId: input.ticketId,
+          uploadedBy: input.uploadedBy,
+          filename: input.filename,
+          contentType: input.rule.contentType,
+          maxBytes: input.rule.maxBytes,
+          ...(input.forReply ? { usedAt: this.clock.now() } : {}),
+        },
         content,
       );
     } catch (error) {
@@ -55,18 +74,28 @@ export class AttachmentUploads {
     for (const attachment of attachments) await this.store.delete(attachment.id);
   }
 
-  /** Media of a reply from attachments uploaded first (`POST /tickets/:id/attachments`), in the order given. */
+  /**
+   * Media of a reply from attachments uploaded first (`POST /tickets/:id/attachments`), in the
+   * order given. Each file is checked, then claimed (marked used, one conditional write each):
+   * a file the sweep of unsent uploads deleted first is not found, one claimed first is never
+   * swept. If the send fails after the claim, the file simply stays as used (kept, like a sent
+   * one): acceptable, it is only storage, and the agent may still send it.
+   */
   async mediaOf(companyId: string, ticketId: string, ids: readonly string[]): Promise<MediaItem[]> {
     if (ids.length > MAX_REPLY_PARTS) throw new InvalidValueError('attachments', `at most ${MAX_REPLY_PARTS} attachments per reply (one WhatsApp message each)`);
     if (new Set(ids).size !== ids.length) throw new InvalidValueError('attachments', 'an attachment is listed twice');
-    const media: MediaItem[] = [];
+    const attachments: StoredAttachment[] = [];
     for (const id of ids) {
       const attachment = await this.store.find(companyId, id);
-      if (!attachment) throw new DomainError('ATTACHMENT.NOT_FOUND', 'not_found', `attachment ${id.slice(0, 64)} was not found`);
+      if (!attachment) throw attachmentNotFound(id);
       if (attachment.ticketId !== ticketId) throw new InvalidValueError('attachments', `attachment ${id} was uploaded to another ticket`);
-      media.push({ url: attachmentRef(attachment.id), contentType: attachment.contentType });
+      attachments.push(attachment);
     }
-    return media;
+    const now = this.clock.now();
+    for (const attachment of attachments) {
+      if (!(await this.store.claim(companyId, attachment.id, now))) throw attachmentNotFound(attachment.id);
+    }
+    return AttachmentUploads.mediaOfStored(attachments);
   }
 
   /** Media of a reply from files just stored. */

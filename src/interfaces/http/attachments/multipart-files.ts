@@ -34,7 +34,8 @@ export function isMultipart(req: Request): boolean {
 export function receiveMultipart(
   req: Request,
   uploads: AttachmentUploads,
-  target: { readonly companyId: string; readonly ticketId: string; readonly uploadedBy: string },
+  /** `forReply`: the files are sent by this request's reply (stored as used, never swept). */
+  target: { readonly companyId: string; readonly ticketId: string; readonly uploadedBy: string; readonly forReply?: boolean },
   allowedFields: readonly string[],
   garbage: BodyGarbageCollector = bodyGarbage,
 ): Promise<ReceivedUpload> {

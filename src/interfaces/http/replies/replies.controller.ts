@@ -42,7 +42,7 @@ export class RepliesController {
   /** Files and a caption in one multipart request: the reply rules are checked before any byte is stored. */
   private async sendFiles(viewer: Viewer, ticketId: string, req: Request): Promise<MessageView> {
     await this.uploads.assertTicket(viewer.companyId, ticketId, true);
-    const received = await receiveMultipart(req, this.uploads, { companyId: viewer.companyId, ticketId, uploadedBy: viewer.userId }, [CAPTION_FIELD]);
+    const received = await receiveMultipart(req, this.uploads, { companyId: viewer.companyId, ticketId, uploadedBy: viewer.userId, forReply: true }, [CAPTION_FIELD]);
     try {
       if (received.stored.length === 0) throw new InvalidValueError('files', 'no file was sent; send {"body"} as JSON for a text reply');
       const media = AttachmentUploads.mediaOfStored(received.stored);

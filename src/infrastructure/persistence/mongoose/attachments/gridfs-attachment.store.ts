@@ -1,16 +1,18 @@
 import { Readable } from 'node:stream';
 import { Connection, mongo } from 'mongoose';
-import { AttachmentStore, AttachmentTooLargeError, StoredAttachment } from '../../../../application/ports/attachment-store.port';
+import { AttachmentStore, AttachmentToStore, AttachmentTooLargeError, StoredAttachment } from '../../../../application/ports/attachment-store.port';
 import { readGridFsFile } from './gridfs-chunk-reader';
 
 /** GridFS bucket `attachments` (collections attachments.files / attachments.chunks). */
 export const ATTACHMENT_BUCKET = 'attachments';
 
-interface AttachmentMetadata {
+export interface AttachmentMetadata {
   companyId: string;
   ticketId: string;
   contentType: string;
   uploadedBy: string;
+  /** When a reply used the file; absent on a file uploaded first and not sent yet (swept once old). */
+  usedAt?: Date;
 }
 
 /**
@@ -23,14 +25,22 @@ interface AttachmentMetadata {
 export class GridFsAttachmentStore implements AttachmentStore {
   private readonly bucket: mongo.GridFSBucket;
   private readonly db: mongo.Db;
+  private readonly files: mongo.Collection<mongo.GridFSFile>;
 
   constructor(connection: Connection) {
     this.db = connection.db!;
+    this.files = this.db.collection<mongo.GridFSFile>(`${ATTACHMENT_BUCKET}.files`);
     this.bucket = new mongo.GridFSBucket(this.db, { bucketName: ATTACHMENT_BUCKET });
   }
 
-  async store(input: Omit<StoredAttachment, 'id' | 'size' | 'uploadedAt'> & { readonly maxBytes: number }, content: Readable): Promise<StoredAttachment> {
-    const metadata: AttachmentMetadata = { companyId: input.companyId, ticketId: input.ticketId, contentType: input.contentType, uploadedBy: input.uploadedBy };
+  async store(input: AttachmentToStore, content: Readable): Promise<StoredAttachment> {
+    const metadata: AttachmentMetadata = {
+      companyId: input.companyId,
+      ticketId: input.ticketId,
+      contentType: input.contentType,
+      uploadedBy: input.uploadedBy,
+      ...(input.usedAt ? { usedAt: input.usedAt } : {}),
+    };
     const upload = this.bucket.openUploadStream(input.filename, { metadata });
     let size = 0;
     try {
@@ -72,6 +82,15 @@ export class GridFsAttachmentStore implements AttachmentStore {
       uploadedBy: metadata.uploadedBy,
       uploadedAt: file.uploadDate,
     };
+  }
+
+  async claim(companyId: string, id: string, at: Date): Promise<boolean> {
+    const objectId = toObjectId(id);
+    if (!objectId) return false;
+    // One conditional write: the sweep deletes only documents without usedAt, so whichever of
+    // the two reaches the document first wins and the other sees it (no match / not unused).
+    const claimed = await this.files.updateOne({ _id: objectId, 'metadata.companyId': companyId }, { $set: { 'metadata.usedAt': at } });
+    return claimed.matchedCount === 1;
   }
 
   openStream(id: string): Readable {

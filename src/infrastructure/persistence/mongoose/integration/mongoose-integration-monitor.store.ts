@@ -1,27 +1,20 @@
 import { Connection, mongo } from 'mongoose';
 import { IntegrationMonitorStore } from '../../../../application/ports/integration-monitor-store.port';
 import { TwilioIntegration } from '../../../../domain/integration/twilio-integration';
-import { isDuplicateKeyError } from '../mongo-errors';
+import { MongoOperationLease } from '../operation-lease';
 import { toIntegration } from './integration.mapper';
 import { IntegrationDocument, integrationModel } from './integration.schema';
-
-interface LeaseDocument {
-  _id: string;
-  holder: string | null;
-  until: Date;
-}
 
 /** The one lease document of the integration monitor (in a small collection of such leases). */
 const MONITOR_LEASE_ID = 'integration-monitor';
 
 export class MongooseIntegrationMonitorStore implements IntegrationMonitorStore {
   private readonly integrations: mongo.Collection<IntegrationDocument>;
-  private readonly leases: mongo.Collection<LeaseDocument>;
+  private readonly lease: MongoOperationLease;
 
   constructor(connection: Connection) {
     this.integrations = integrationModel(connection).collection as unknown as mongo.Collection<IntegrationDocument>;
-    // Mongoose's collection buffers until the connection is open, like the models' collections.
-    this.leases = connection.collection('operation_leases') as unknown as mongo.Collection<LeaseDocument>;
+    this.lease = new MongoOperationLease(connection, MONITOR_LEASE_ID);
   }
 
   async listMonitored(afterId: string | null, limit: number): Promise<TwilioIntegration[]> {
@@ -34,26 +27,11 @@ export class MongooseIntegrationMonitorStore implements IntegrationMonitorStore 
     return docs.map((doc) => toIntegration(doc));
   }
 
-  async acquireMonitorLease(holder: string, until: Date, now: Date): Promise<boolean> {
-    // One conditional update on one document: of instances racing for a free or expired lease
-    // (or the holder renewing its own), exactly one matches.
-    const taken = await this.leases.updateOne(
-      { _id: MONITOR_LEASE_ID, $or: [{ holder }, { until: { $lte: now } }] },
-      { $set: { holder, until } },
-    );
-    if (taken.matchedCount === 1) return true;
-    // No match: held by another instance, or the document does not exist yet (first start).
-    // Creating it is an insert, which the primary key lets only one instance do.
-    try {
-      await this.leases.insertOne({ _id: MONITOR_LEASE_ID, holder, until });
-      return true;
-    } catch (error) {
-      if (isDuplicateKeyError(error)) return false;
-      throw error;
-    }
+  acquireMonitorLease(holder: string, until: Date, now: Date): Promise<boolean> {
+    return this.lease.acquire(holder, until, now);
   }
 
-  async releaseMonitorLease(holder: string): Promise<void> {
-    await this.leases.updateOne({ _id: MONITOR_LEASE_ID, holder }, { $set: { holder: null, until: new Date(0) } });
+  releaseMonitorLease(holder: string): Promise<void> {
+    return this.lease.release(holder);
   }
 }
