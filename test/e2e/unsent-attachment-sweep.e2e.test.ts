@@ -52,11 +52,11 @@ describe('attachments uploaded and never sent', () => {
     const multipartId = (await db().collection('attachments.files').findOne({ filename: 'foto.jpg' }))!._id.toHexString();
 
     // The worker's own pass (the service's clock, nothing a day old yet) keeps everything.
-    expect(await t.service.container.get(AttachmentSweepWorker).tick()).toEqual({ files: 0, chunks: 0, orphanChunks: 0 });
+    expect(await t.service.container.get(AttachmentSweepWorker).tick()).toEqual({ files: 0, chunks: 0, orphanChunks: 0, backfilled: 0 });
     expect(t.logs()).toContain('unsent attachments swept');
     for (const id of [sent!, unsent!, multipartId]) expect(await chunksOf(id)).toBe(2);
 
-    expect(await sweepPastTtl()).toEqual({ files: 1, chunks: 2, orphanChunks: 0 });
+    expect(await sweepPastTtl()).toEqual({ files: 1, chunks: 2, orphanChunks: 0, backfilled: 0 });
     expect(await fileOf(unsent!)).toBeNull();
     expect(await chunksOf(unsent!)).toBe(0);
     for (const id of [sent!, multipartId]) {
@@ -68,6 +68,28 @@ describe('attachments uploaded and never sent', () => {
     const late = await replyWith([unsent!]);
     expect(late.status).toBe(404);
     expect(late.body.error.code).toBe('ATTACHMENT.NOT_FOUND');
+  });
+
+  it('files stored before usage marks existed: those a message refers to are marked used by the first pass, the others swept', async () => {
+    const [sentBefore, unsentBefore] = await uploadFirst(2);
+    expect((await replyWith([sentBefore!])).status).toBe(202);
+    // As stored by an earlier version: no usage mark on either, and the backfill not done yet.
+    await db().collection('attachments.files').updateMany({}, { $unset: { 'metadata.usedAt': '' } });
+    await db().collection('maintenance_markers').deleteMany({});
+    const upgraded = new GridFsUnsentAttachmentSweeper(t.service.connection, { ttlMs: DAY, maxPerPass: 1000 });
+
+    const pass = await upgraded.sweep(new Date(Date.now() + DAY + 60_000));
+    // Every file a message refers to (this test's and the one before's) is marked, then only the never-sent one goes.
+    expect(pass).toMatchObject({ files: 1, chunks: 2 });
+    expect(pass.backfilled).toBe(await db().collection('attachments.files').countDocuments());
+    expect(await fileOf(unsentBefore!)).toBeNull();
+    expect((await fileOf(sentBefore!))?.metadata.usedAt).toBeInstanceOf(Date);
+    expect(await chunksOf(sentBefore!)).toBe(2);
+    // Once per database: a later pass (any instance) does not scan the messages again.
+    await db().collection('attachments.files').updateOne({ _id: new mongo.ObjectId(sentBefore) }, { $unset: { 'metadata.usedAt': '' } });
+    const next = new GridFsUnsentAttachmentSweeper(t.service.connection, { ttlMs: DAY, maxPerPass: 1000 });
+    expect(await next.sweep(new Date())).toEqual({ files: 0, chunks: 0, orphanChunks: 0, backfilled: 0 });
+    await db().collection('attachments.files').updateOne({ _id: new mongo.ObjectId(sentBefore) }, { $set: { 'metadata.usedAt': new Date() } });
   });
 
   it('a reply racing the sweep for the same file: either the reply got it and it stays, or the reply got ATTACHMENT.NOT_FOUND and it is gone with its chunks', async () => {

@@ -58,8 +58,8 @@ describe('the sweep of attachments uploaded and never sent', () => {
     expect(await chunksOf(unsent.id)).toBe(2);
 
     // Nothing is old yet.
-    expect(await sweeper.sweep(new Date())).toEqual({ files: 0, chunks: 0, orphanChunks: 0 });
-    expect(await sweeper.sweep(later(TTL - 60_000))).toEqual({ files: 0, chunks: 0, orphanChunks: 0 });
+    expect(await sweeper.sweep(new Date())).toEqual({ files: 0, chunks: 0, orphanChunks: 0, backfilled: 0 });
+    expect(await sweeper.sweep(later(TTL - 60_000))).toEqual({ files: 0, chunks: 0, orphanChunks: 0, backfilled: 0 });
 
     expect(await store.claim('acme', claimed.id, new Date())).toBe(true);
     // Another company's id, an unknown id, a malformed one: claim nothing.
@@ -67,7 +67,7 @@ describe('the sweep of attachments uploaded and never sent', () => {
     expect(await store.claim('acme', new mongo.ObjectId().toHexString(), new Date())).toBe(false);
     expect(await store.claim('acme', 'not-an-id', new Date())).toBe(false);
 
-    expect(await sweeper.sweep(later(TTL + 60_000))).toEqual({ files: 1, chunks: 2, orphanChunks: 0 });
+    expect(await sweeper.sweep(later(TTL + 60_000))).toEqual({ files: 1, chunks: 2, orphanChunks: 0, backfilled: 0 });
     expect(await fileOf(unsent.id)).toBeNull();
     expect(await chunksOf(unsent.id)).toBe(0);
     expect(await store.find('acme', unsent.id)).toBeNull();
@@ -78,7 +78,7 @@ describe('the sweep of attachments uploaded and never sent', () => {
       expect(await chunksOf(kept.id)).toBe(2);
     }
     // A second pass finds nothing more.
-    expect(await sweeper.sweep(later(10 * TTL))).toEqual({ files: 0, chunks: 0, orphanChunks: 0 });
+    expect(await sweeper.sweep(later(10 * TTL))).toEqual({ files: 0, chunks: 0, orphanChunks: 0, backfilled: 0 });
   });
 
   it('deletes orphan chunks (no file document) older than the TTL, keeps younger ones and chunks of stored files', async () => {
@@ -93,13 +93,13 @@ describe('the sweep of attachments uploaded and never sent', () => {
     expect(await chunks().countDocuments({ files_id: cutId })).toBe(1);
     const stored = await upload({ usedAt: new Date() });
 
-    expect(await sweeper.sweep(new Date())).toEqual({ files: 0, chunks: 0, orphanChunks: 3 });
+    expect(await sweeper.sweep(new Date())).toEqual({ files: 0, chunks: 0, orphanChunks: 3, backfilled: 0 });
     expect(await chunks().countDocuments({ files_id: old })).toBe(0);
     expect(await chunks().countDocuments({ files_id: young })).toBe(1);
     expect(await chunks().countDocuments({ files_id: cutId })).toBe(1);
 
     // A day later the cut upload and the younger orphan are over the TTL too; the stored file stays.
-    expect(await sweeper.sweep(later(TTL + 2 * HOUR))).toEqual({ files: 0, chunks: 0, orphanChunks: 2 });
+    expect(await sweeper.sweep(later(TTL + 2 * HOUR))).toEqual({ files: 0, chunks: 0, orphanChunks: 2, backfilled: 0 });
     expect(await chunks().countDocuments({ files_id: { $in: [young, cutId] } })).toBe(0);
     expect(await chunksOf(stored.id)).toBe(2);
   });
@@ -107,9 +107,9 @@ describe('the sweep of attachments uploaded and never sent', () => {
   it('bounds a pass: at most maxPerPass files, the rest on the next pass', async () => {
     const small = new GridFsUnsentAttachmentSweeper(database.connection, { ttlMs: TTL, maxPerPass: 2 });
     for (let i = 0; i < 5; i += 1) await upload({ bytes: 10 });
-    expect(await small.sweep(later(2 * TTL))).toEqual({ files: 2, chunks: 2, orphanChunks: 0 });
-    expect(await small.sweep(later(2 * TTL))).toEqual({ files: 2, chunks: 2, orphanChunks: 0 });
-    expect(await small.sweep(later(2 * TTL))).toEqual({ files: 1, chunks: 1, orphanChunks: 0 });
+    expect(await small.sweep(later(2 * TTL))).toEqual({ files: 2, chunks: 2, orphanChunks: 0, backfilled: 0 });
+    expect(await small.sweep(later(2 * TTL))).toEqual({ files: 2, chunks: 2, orphanChunks: 0, backfilled: 0 });
+    expect(await small.sweep(later(2 * TTL))).toEqual({ files: 1, chunks: 1, orphanChunks: 0, backfilled: 0 });
     expect(await files().countDocuments()).toBe(0);
   });
 
@@ -174,12 +174,12 @@ describe('the sweep worker', () => {
     const b = worker();
     await upload();
     const [first, second] = await Promise.all([a.tick(), b.tick()]);
-    expect([first, second].filter((pass) => pass !== null)).toEqual([{ files: 1, chunks: 2, orphanChunks: 0 }]);
-    expect(logged).toEqual([{ files: 1, chunks: 2, orphanChunks: 0 }]);
+    expect([first, second].filter((pass) => pass !== null)).toEqual([{ files: 1, chunks: 2, orphanChunks: 0, backfilled: 0 }]);
+    expect(logged).toEqual([{ files: 1, chunks: 2, orphanChunks: 0, backfilled: 0 }]);
     const [holder, waiting] = first ? [a, b] : [b, a];
     expect(await waiting.tick()).toBeNull();
     await holder.stop();
-    expect(await waiting.tick()).toEqual({ files: 0, chunks: 0, orphanChunks: 0 });
+    expect(await waiting.tick()).toEqual({ files: 0, chunks: 0, orphanChunks: 0, backfilled: 0 });
     await waiting.stop();
   });
 });

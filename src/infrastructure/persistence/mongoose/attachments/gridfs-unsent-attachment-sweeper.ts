@@ -1,7 +1,8 @@
 import { Connection, mongo } from 'mongoose';
+import { AttachmentUsageBackfill } from './attachment-usage-backfill';
 import { ATTACHMENT_BUCKET } from './gridfs-attachment.store';
 
-/** What one pass removed. */
+/** What one pass removed (and, on its first pass ever, marked). */
 export interface UnsentAttachmentSweepCounts {
   /** Files uploaded first and never sent, older than the TTL. */
   readonly files: number;
@@ -9,6 +10,8 @@ export interface UnsentAttachmentSweepCounts {
   readonly chunks: number;
   /** Chunks left without a file document (an upload cut short by a crash), older than the TTL. */
   readonly orphanChunks: number;
+  /** Files stored before usage marks existed that messages refer to, marked used (first pass only). */
+  readonly backfilled: number;
 }
 
 export interface UnsentAttachmentSweepSettings {
@@ -34,6 +37,7 @@ const LOOKUP_BATCH = 500;
 export class GridFsUnsentAttachmentSweeper {
   private readonly files: mongo.Collection<mongo.GridFSFile>;
   private readonly chunks: mongo.Collection<mongo.GridFSChunk>;
+  private readonly backfill: AttachmentUsageBackfill;
 
   constructor(
     connection: Connection,
@@ -42,14 +46,16 @@ export class GridFsUnsentAttachmentSweeper {
     const db = connection.db!;
     this.files = db.collection<mongo.GridFSFile>(`${ATTACHMENT_BUCKET}.files`);
     this.chunks = db.collection<mongo.GridFSChunk>(`${ATTACHMENT_BUCKET}.chunks`);
+    this.backfill = new AttachmentUsageBackfill(connection);
   }
 
   /** One pass as of `now`. */
   async sweep(now: Date): Promise<UnsentAttachmentSweepCounts> {
+    const backfilled = await this.backfill.ensureDone(now);
     const cutoff = new Date(now.getTime() - this.settings.ttlMs);
     const unsent = await this.deleteUnsentFiles(cutoff);
     const orphanChunks = await this.deleteOrphanChunks(cutoff);
-    return { ...unsent, orphanChunks };
+    return { ...unsent, orphanChunks, backfilled };
   }
 
   private async deleteUnsentFiles(cutoff: Date): Promise<{ files: number; chunks: number }> {
