@@ -15,4 +15,7 @@ module.exports = {
   // Each file runs two service processes or a database of its own: one file at a time.
   maxWorkers: 1,
   testTimeout: 180000,
+  // A fault test that fails may leave a service stuck on the broken database: end the run
+  // rather than wait for it (the failure is already reported).
+  forceExit: true,
 };
