@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LaunchedServer } from '../../src/infrastructure/persistence/database/memory-server-launcher';
@@ -77,6 +78,15 @@ function stuckDriverWork(): string {
   return `connections held checked out for over 5 s: ${JSON.stringify(held)}; pool check-outs started ${checkOuts.started}, ended ${checkOuts.ended}`;
 }
 
+/** Where the restarted embedded database's threads are (a Java thread dump, kept in a file), when a wait failed. */
+function engineThreads(): string {
+  if (database?.pid === undefined) return 'engine threads: no pid';
+  const file = join(dataDir, '..', `zapdesk-outage-jstack-${Date.now()}.txt`);
+  const dump = spawnSync('jstack', [String(database.pid)], { encoding: 'utf8', timeout: 20_000 });
+  writeFileSync(file, `${dump.stdout ?? ''}\n${dump.stderr ?? ''}`);
+  return `engine threads (jstack ${database.pid}): ${file}`;
+}
+
 /** The delivery worker's lanes and the event log's batcher, read from the running service (private fields: diagnosis only). */
 function serviceWorkState(service: TestService): string {
   const worker = service.service.container.get(DeliveryWorker) as unknown as { busyTickets: Set<string>; inFlight: Set<unknown>; scanning: unknown; draining: boolean };
@@ -137,7 +147,9 @@ it('answers 503 while the database is away, loses nothing, and resumes by itself
   expect(health.status).toBe(503);
   database = await startDatabase(databasePort);
   phase = 'after';
-  await waitFor('the service answers again', async () => ((await t.http.get('/health')).status === 200 ? true : undefined), 60_000);
+  await waitFor('the service answers again', async () => ((await t.http.get('/health')).status === 200 ? true : undefined), 60_000).catch((error: Error) => {
+    throw new Error(`${error.message}\n${stuckDriverWork()}\n${engineThreads()}`);
+  });
   await sleep(2000);
   trafficOn = false;
   await traffic;
@@ -179,7 +191,7 @@ it('answers 503 while the database is away, loses nothing, and resumes by itself
       .toArray()
       .catch((readError: unknown) => `unreadable: ${String(readError)}`);
     const complaints = t.logs().split('\n').filter((line) => /"level":(40|50|60)/.test(line)).slice(-40);
-    throw new Error(`${error.message}\n${stuckDriverWork()}\n${serviceWorkState(t)}\nstill owed: ${JSON.stringify(owed, null, 1)}\nlast warnings and errors:\n${complaints.join('\n')}`);
+    throw new Error(`${error.message}\n${stuckDriverWork()}\n${serviceWorkState(t)}\n${engineThreads()}\nstill owed: ${JSON.stringify(owed, null, 1)}\nlast warnings and errors:\n${complaints.join('\n')}`);
   });
   await sleep(1000);
   // A reply under way when the database stopped may have been stored before its answer failed

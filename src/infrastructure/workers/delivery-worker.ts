@@ -13,7 +13,16 @@ export interface DeliveryWorkerOptions {
    */
   readonly sweep?: () => Promise<unknown>;
   readonly sweepIntervalMs?: number;
+  /**
+   * A scan (it only reads due work, then starts lanes) not ended by then is left behind and the
+   * next one may start (default 30 s). One database operation that never settled once held the
+   * scan after a database outage, and with it every delivery until the service restarted.
+   */
+  readonly scanDeadlineMs?: number;
 }
+
+/** Default of `scanDeadlineMs`. */
+const SCAN_DEADLINE_MS = 30_000;
 
 /**
  * Runs the delivery process: on a timer, when a reply is queued (`kick`), and whenever a lane
@@ -27,6 +36,8 @@ export class DeliveryWorker implements BackgroundWorker, DeliveryTrigger {
   private readonly busyTickets = new Set<string>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private scanning: Promise<void> | null = null;
+  /** Which scan is the current one: a scan left behind at its deadline starts no lanes when it ends. */
+  private scanNumber = 0;
   private rescan = false;
   private kickScheduled = false;
   /** Set by stop: lanes finish the message under way and take no next one. */
@@ -82,9 +93,21 @@ export class DeliveryWorker implements BackgroundWorker, DeliveryTrigger {
       this.rescan = true;
       return;
     }
-    this.scanning = this.fillLanes()
+    const scan = (this.scanNumber += 1);
+    const deadlineMs = this.options.scanDeadlineMs ?? SCAN_DEADLINE_MS;
+    let deadline: NodeJS.Timeout | undefined;
+    const leftBehind = new Promise<void>((resolve) => {
+      deadline = setTimeout(() => {
+        this.reportError(new Error(`delivery: a scan for due messages did not end within ${deadlineMs} ms; it is left behind and the next one starts`));
+        resolve();
+      }, deadlineMs);
+      deadline.unref();
+    });
+    this.scanning = Promise.race([this.fillLanes(scan), leftBehind])
       .catch((error: unknown) => this.reportError(error))
       .finally(() => {
+        clearTimeout(deadline);
+        if (this.scanNumber === scan) this.scanNumber += 1;
         this.scanning = null;
         if (this.rescan) {
           this.rescan = false;
@@ -93,11 +116,13 @@ export class DeliveryWorker implements BackgroundWorker, DeliveryTrigger {
       });
   }
 
-  private async fillLanes(): Promise<void> {
+  private async fillLanes(scan: number): Promise<void> {
     await this.startup;
     const processor = this.processor();
     const free = this.options.concurrency - this.busyTickets.size;
     const work = await processor.findWork(free, this.busyTickets);
+    // Left behind at its deadline: a later scan owns the lanes now.
+    if (scan !== this.scanNumber) return;
     for (const candidate of work) {
       this.busyTickets.add(candidate.ticketId);
       const lane = processor
