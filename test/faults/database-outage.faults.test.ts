@@ -37,9 +37,8 @@ beforeAll(async () => {
   databasePort = Number(new URL(database.uri).port);
   t = await startTestService({
     env: { ...FAST_DELIVERY_ENV, INBOUND_FILING_RETRY_AFTER_MS: '1000', INBOUND_FILING_SWEEP_MS: '300' },
-    // A connection the restarted database accepted but never answered once held the delivery
-    // worker's scan for good (seen in about 1 run in 5): the socket timeout (default 60 s) ends
-    // such a wait; shorter here so the resumption fits the test's windows.
+    // A silent connection's operation fails at the socket timeout (default 60 s): shorter here
+    // so a resumption after such a wait still fits the test's windows.
     service: { mongodbUri: `${withDatabaseName(database.uri, 'outage')}?socketTimeoutMS=10000` },
   });
   watchDriver(t);
