@@ -71,10 +71,19 @@ function watchDriver(service: TestService): void {
   client.on('connectionCheckOutFailed', () => (checkOuts = { ...checkOuts, ended: checkOuts.ended + 1 }));
   client.on('connectionCheckedIn', (event) => checkedOut.delete(event.connectionId as number));
   client.on('connectionClosed', (event) => checkedOut.delete(event.connectionId as number));
+  // The server monitor's last checks: whether the driver went on looking for the database.
+  const heartbeat = (kind: string) => (event: { connectionId?: string; duration?: number }) => {
+    heartbeats.push(`${new Date().toISOString().slice(11, 23)} ${kind}${event.duration !== undefined ? ` ${Math.round(event.duration)} ms` : ''}`);
+    if (heartbeats.length > 12) heartbeats.shift();
+  };
+  client.on('serverHeartbeatStarted', heartbeat('started'));
+  client.on('serverHeartbeatSucceeded', heartbeat('succeeded'));
+  client.on('serverHeartbeatFailed', heartbeat('failed'));
 }
+const heartbeats: string[] = [];
 function stuckDriverWork(): string {
   const held = [...checkedOut.entries()].filter(([, since]) => Date.now() - since > 5000).map(([id, since]) => ({ connectionId: id, heldMs: Date.now() - since }));
-  return `connections held checked out for over 5 s: ${JSON.stringify(held)}; pool check-outs started ${checkOuts.started}, ended ${checkOuts.ended}`;
+  return `connections held checked out for over 5 s: ${JSON.stringify(held)}; pool check-outs started ${checkOuts.started}, ended ${checkOuts.ended}; now ${new Date().toISOString().slice(11, 23)}, last heartbeats: ${heartbeats.join(' | ')}`;
 }
 
 /** Where the restarted embedded database's threads are (a Java thread dump, kept in a file), when a wait failed. */
