@@ -176,13 +176,7 @@ function readEmulatorSettings(env: NodeJS.ProcessEnv): { port: number; stepDelay
 
 function readDeliveryEnvironment(env: NodeJS.ProcessEnv): DeliveryEnvironment {
   const d = DEFAULT_DELIVERY_SETTINGS;
-  const int = (name: string, fallback: number, min: number): number => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < min) throw new EnvironmentError(`${name} must be a whole number of at least ${min}`);
-    return value;
-  };
+  const int = (name: string, fallback: number, min: number): number => readWholeNumber(env, name, fallback, min);
   const settings: DeliveryEnvironment = {
     maxAttempts: int('DELIVERY_MAX_ATTEMPTS', d.maxAttempts, 1),
     leaseMs: int('DELIVERY_LEASE_MS', d.leaseMs, 1000),
@@ -232,13 +226,7 @@ function readTailMode(raw: string | undefined): RealtimeSettings['tailMode'] {
 }
 
 function readInboundFilingSettings(env: NodeJS.ProcessEnv): InboundFilingSettings {
-  const whole = (name: string, fallback: number): number => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < 1) throw new EnvironmentError(`${name} must be a whole number of at least 1`);
-    return value;
-  };
+  const whole = (name: string, fallback: number): number => readWholeNumber(env, name, fallback, 1);
   return {
     concurrency: whole('INBOUND_FILING_CONCURRENCY', 16),
     unfiledAfterMs: whole('INBOUND_FILING_RETRY_AFTER_MS', 5_000),
@@ -261,15 +249,19 @@ function readMonitorSettings(env: NodeJS.ProcessEnv): MonitorSettings {
 const MIN_UNSENT_ATTACHMENT_TTL_MS = 3_600_000;
 
 function readAttachmentSweepSettings(env: NodeJS.ProcessEnv): AttachmentSweepSettings {
-  const whole = (name: string, fallback: number, min: number, meaning: string): number => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < min) throw new EnvironmentError(`${name} must be a whole number of milliseconds of at least ${min} (${meaning})`);
-    return value;
-  };
   return {
-    intervalMs: whole('ATTACHMENT_SWEEP_INTERVAL_MS', 3_600_000, 1000, 'how often unsent attachments are looked for'),
-    unsentTtlMs: whole('UNSENT_ATTACHMENT_TTL_MS', 24 * 3_600_000, MIN_UNSENT_ATTACHMENT_TTL_MS, 'age past which an attachment never sent is deleted'),
+    intervalMs: readWholeNumber(env, 'ATTACHMENT_SWEEP_INTERVAL_MS', 3_600_000, 1000, 'of milliseconds', 'how often unsent attachments are looked for'),
+    unsentTtlMs: readWholeNumber(env, 'UNSENT_ATTACHMENT_TTL_MS', 24 * 3_600_000, MIN_UNSENT_ATTACHMENT_TTL_MS, 'of milliseconds', 'age past which an attachment never sent is deleted'),
   };
+}
+
+/** A whole-number setting: `fallback` when unset or empty, a start-up error naming it when not a whole number of at least `min`. */
+function readWholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, unit = '', meaning = ''): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) {
+    throw new EnvironmentError(`${name} must be a whole number${unit ? ` ${unit}` : ''} of at least ${min}${meaning ? ` (${meaning})` : ''}`);
+  }
+  return value;
 }
